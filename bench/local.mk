@@ -1,0 +1,1 @@
+# bench: rules of this folder (included by the top Makefile.am)

@@ -1,0 +1,1 @@
+# daemon: vgtd (manager), its per-guest workers, the mediator and vgt-replay.

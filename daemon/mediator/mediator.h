@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The mediator interface: everything the guest does to its vGPU goes through
+ * one of these ops.  The software model (swmodel.c) is the in-tree
+ * implementation; a hardware-backed mediator can be added behind the same table.
+ *
+ * Pure logic: a mediator never calls Xen.  What it needs from its user (the
+ * worker process, or vgt-replay) it asks through struct vgt_host_ops.
+ *
+ * Every access is guest input: any offset, size (1..8, odd ones too) and value
+ * gets a defined answer.  Return values follow vgt/error.h: 0, or a negative
+ * errno; -EINVAL/-ERANGE mean "refused" (a read then returns all ones).
+ */
+#ifndef VGT_MEDIATOR_H
+#define VGT_MEDIATOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "vgt/alloc.h"
+#include "vgt/edid.h"
+#include "vgt/monitor.h"
+#include "vgt/profile.h"
+
+#define VGT_NR_BARS 6
+#define VGT_BAR_MMIO 0      /* BAR0: MMIO registers (low half) + GGTT (upper half) */
+#define VGT_BAR_APERTURE 2  /* BAR2: aperture = the guest's view of low GM */
+#define VGT_BAR_IO 4        /* BAR4: I/O */
+#define VGT_MAX_REGIONS 2
+
+enum vgt_region_kind {
+    VGT_REGION_TRAPPED,     /* every access comes to bar_read/bar_write */
+    VGT_REGION_MEMORY,      /* backed by memory the guest writes directly (the GGTT) */
+};
+
+struct vgt_region {
+    uint64_t offset, size;  /* within the BAR */
+    enum vgt_region_kind kind;
+};
+
+struct vgt_bar {
+    bool present;
+    bool is_io;             /* I/O space, else memory */
+    bool is_64bit, prefetchable;
+    uint64_t size;
+    uint64_t addr;          /* as programmed by the guest (0 until then) */
+    bool decode;            /* the command register enables this BAR's space and addr is real */
+    unsigned n_regions;
+    struct vgt_region regions[VGT_MAX_REGIONS];
+};
+
+/* What the mediator may ask of its user. */
+struct vgt_host_ops {
+    /* A BAR moved or its decoding changed: old and new state. */
+    void (*bar_changed)(void *opaque, int bar, const struct vgt_bar *old_state,
+                        const struct vgt_bar *new_state);
+    /* Raise the device's interrupt: MSI address/data as the guest programmed them. */
+    void (*raise_msi)(void *opaque, uint64_t addr, uint32_t data);
+    /* Copy guest physical memory; -EFAULT if any part is not the guest's RAM. */
+    int (*guest_read)(void *opaque, uint64_t gpa, void *buf, size_t len);
+    int (*guest_write)(void *opaque, uint64_t gpa, const void *buf, size_t len);
+    /* A message for the log (the worker tags it with the domain). */
+    void (*log)(void *opaque, int level, const char *msg);
+};
+
+struct vgt_vgpu_params {
+    const struct vgt_profile *profile;
+    struct vgt_partition part;
+    uint64_t guest_mem_bytes;      /* the guest's RAM size, for sanity checks */
+    unsigned vcpus;
+};
+
+enum vgt_stat {
+    VGT_STAT_BAD_ACCESS,           /* invalid offset/size */
+    VGT_STAT_GGTT_REFUSED,         /* PTE outside partition or guest memory */
+    VGT_STAT_FENCE_REFUSED,        /* fence range outside partition */
+    VGT_STAT_APERTURE_REFUSED,     /* aperture access outside own low GM or bad PTE */
+    VGT_STAT_PLANE_REFUSED,        /* scan-out surface outside partition */
+    VGT_STAT_MAX
+};
+
+struct vgt_port_state {
+    bool connected;
+    enum vgt_port_type type;
+    enum vgt_port override;
+    uint8_t edid[VGT_EDID_LEN];
+};
+
+struct vgt_fb {                     /* primary plane of one pipe */
+    bool enabled;
+    uint64_t gm_addr;               /* surface address (GM) */
+    unsigned width, height, stride; /* pixels, pixels, bytes */
+    uint32_t drm_format;            /* DRM fourcc, e.g. XRGB8888 */
+};
+
+struct vgt_display_state {
+    bool display_ready;             /* PVINFO display_ready as the guest wrote it */
+    struct vgt_port_state ports[VGT_PORT_MAX];
+    struct vgt_fb primary;          /* pipe A primary plane */
+};
+
+struct vgt_vgpu;                    /* one instance, opaque */
+
+struct vgt_mediator_ops {
+    const char *name;
+    int (*create)(const struct vgt_vgpu_params *p, const struct vgt_host_ops *host,
+                  void *host_opaque, struct vgt_vgpu **out);
+    void (*destroy)(struct vgt_vgpu *v);
+
+    /* PCI config space, size 1, 2 or 4. */
+    int (*cfg_read)(struct vgt_vgpu *v, uint32_t reg, unsigned size, uint32_t *val);
+    int (*cfg_write)(struct vgt_vgpu *v, uint32_t reg, unsigned size, uint32_t val);
+    /* BAR accesses at an offset within the BAR, size 1..8. */
+    int (*bar_read)(struct vgt_vgpu *v, int bar, uint64_t off, unsigned size, uint64_t *val);
+    int (*bar_write)(struct vgt_vgpu *v, int bar, uint64_t off, unsigned size, uint64_t val);
+
+    /* Layout and current state of the BARs (regions say trapped or memory-backed). */
+    void (*get_bars)(struct vgt_vgpu *v, struct vgt_bar bars[VGT_NR_BARS]);
+    /* The memory backing a VGT_REGION_MEMORY region (the user owns it; NULL detaches). */
+    int (*set_backing)(struct vgt_vgpu *v, int bar, unsigned region, void *mem, size_t len);
+
+    void (*reset)(struct vgt_vgpu *v);      /* device reset (e.g. guest reboot) */
+
+    void (*get_display)(struct vgt_vgpu *v, struct vgt_display_state *out);
+    /* Connect (cfg != NULL) or disconnect a virtual port; raises the hotplug interrupt. */
+    int (*hotplug)(struct vgt_vgpu *v, enum vgt_port port, const struct vgt_port_state *cfg);
+    /* Read the primary plane's pixels as XRGB8888 rows into buf (w*h*4 bytes). */
+    int (*read_framebuffer)(struct vgt_vgpu *v, struct vgt_fb *fb, void *buf, size_t len);
+
+    void (*get_stats)(struct vgt_vgpu *v, uint64_t stats[VGT_STAT_MAX]);
+};
+
+extern const struct vgt_mediator_ops vgt_swmodel_ops;
+
+#endif

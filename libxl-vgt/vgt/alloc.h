@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+/*
+ * Partition allocator: low GM (first fit, 1 MB granularity), high GM (first fit
+ * in granules), fences (first fit of a contiguous run, zeroed on allocate and
+ * free).  Pure logic.  Addresses are GM (graphics memory) byte addresses.
+ */
+#ifndef VGT_ALLOC_H
+#define VGT_ALLOC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vgt/error.h"
+#include "vgt/profile.h"
+
+#define VGT_MAX_FENCES 64
+#define VGT_MAX_INSTANCES 64
+
+struct vgt_request {
+    uint64_t low_mb;
+    uint64_t high_mb;
+    unsigned fences;
+};
+
+struct vgt_partition {
+    unsigned vgt_id;         /* 1..max_instances; 0 is the host */
+    uint64_t low_base, low_size;   /* bytes */
+    uint64_t high_base, high_size; /* bytes */
+    unsigned fence_base, fence_count;
+};
+
+struct vgt_resources {      /* totals and free space, in MB and fences */
+    uint64_t low_total_mb, low_free_mb, low_largest_mb;
+    uint64_t high_total_mb, high_free_mb, high_largest_mb;
+    unsigned fences_total, fences_free, fences_largest;
+    unsigned instances_total, instances_free;
+};
+
+struct vgt_allocator;        /* opaque */
+
+/* The host reservation of the profile is taken at creation. */
+struct vgt_allocator *vgt_alloc_new(const struct vgt_profile *p);
+void vgt_alloc_free(struct vgt_allocator *a);
+
+/* Allocate; on -ENOSPC diag says which resource is short, by how much and what
+ * is free, e.g. "low GM: asked 128 MB, largest free run 96 MB, 96 MB free of 384 MB". */
+int vgt_alloc_take(struct vgt_allocator *a, const struct vgt_request *req,
+                   struct vgt_partition *out, struct vgt_diag *diag);
+/* Take exactly this partition (restart recovery, reboot); -EBUSY if any part is in use. */
+int vgt_alloc_take_exact(struct vgt_allocator *a, const struct vgt_partition *p,
+                         struct vgt_diag *diag);
+/* Return a partition; -ENOENT if it is not allocated as given. */
+int vgt_alloc_release(struct vgt_allocator *a, const struct vgt_partition *p);
+
+void vgt_alloc_resources(const struct vgt_allocator *a, struct vgt_resources *out);
+/* How many more requests like req would fit now. */
+unsigned vgt_alloc_fit_count(const struct vgt_allocator *a, const struct vgt_request *req);
+/* Would req fit on an empty GPU of this profile at all?  (-ENOSPC + diag if not) */
+int vgt_alloc_check_fits_profile(const struct vgt_profile *p, const struct vgt_request *req,
+                                 struct vgt_diag *diag);
+
+/* Serialise the allocator state (text, one line per partition) and restore it. */
+int vgt_alloc_serialize(const struct vgt_allocator *a, char **out);
+int vgt_alloc_restore(struct vgt_allocator *a, const char *text, struct vgt_diag *diag);
+
+/* Fence register values of the partition are the allocator's to zero: */
+void vgt_alloc_fence_values(const struct vgt_allocator *a, uint64_t *vals, unsigned n);
+
+#endif

@@ -1,0 +1,1 @@
+# man: rules of this folder (included by the top Makefile.am)

@@ -1,0 +1,1 @@
+# tests/cli.mk: test rules (see tests/local.mk)

@@ -1,0 +1,1 @@
+# tests/daemon.mk: test rules (see tests/local.mk)

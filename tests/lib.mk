@@ -1,0 +1,1 @@
+# tests/lib.mk: test rules (see tests/local.mk)

@@ -1,0 +1,1 @@
+# tests/model.mk: test rules (see tests/local.mk)

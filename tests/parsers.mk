@@ -1,0 +1,1 @@
+# tests/parsers.mk: test rules (see tests/local.mk)
