@@ -1,1 +1,10 @@
-# bench: rules of this folder (included by the top Makefile.am)
+# bench: benchmarks print figures (callgrind instruction counts, ns); `make bench`.
+bench_programs =
+bench_scripts =
+include bench/model.mk
+include bench/daemon.mk
+include bench/packing.mk
+EXTRA_PROGRAMS = $(bench_programs)
+bench: $(bench_programs)
+	@set -e; for s in $(bench_scripts); do $(SHELL) $(srcdir)/$$s; done
+.PHONY: bench

@@ -1,1 +1,5 @@
-# daemon: vgtd (manager), its per-guest workers, the mediator and vgt-replay.
+# daemon: the mediator (software vGPU model), the Xen glue and worker, the manager vgtd.
+include daemon/mediator/local.mk
+include daemon/xen/local.mk
+include daemon/worker/local.mk
+include daemon/manager/local.mk

@@ -16,7 +16,8 @@ FUZZ_SECONDS = 30
 include tests/lib.mk
 include tests/parsers.mk
 include tests/model.mk
-include tests/daemon.mk
+include tests/worker.mk
+include tests/manager.mk
 include tests/cli.mk
 include tests/xen/local.mk
 

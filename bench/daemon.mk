@@ -1,0 +1,1 @@
+# bench/daemon.mk: appends to bench_programs/bench_scripts

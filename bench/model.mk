@@ -1,0 +1,1 @@
+# bench/model.mk: appends to bench_programs/bench_scripts

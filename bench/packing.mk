@@ -1,0 +1,1 @@
+# bench/packing.mk: appends to bench_programs/bench_scripts

@@ -1,0 +1,1 @@
+# daemon/manager: rules of this folder

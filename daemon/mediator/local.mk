@@ -1,0 +1,1 @@
+# daemon/mediator: rules of this folder

@@ -1,0 +1,1 @@
+# daemon/worker: rules of this folder

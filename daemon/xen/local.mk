@@ -1,0 +1,1 @@
+# daemon/xen: rules of this folder

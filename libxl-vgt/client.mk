@@ -1,0 +1,1 @@
+# libvgt: client library of vgtd's control protocol.

@@ -1,0 +1,1 @@
+# man/lib.mk: man_pods += man/xl-vgt.cfg.5.pod

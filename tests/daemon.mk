@@ -1,1 +1,0 @@
-# tests/daemon.mk: test rules (see tests/local.mk)

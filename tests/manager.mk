@@ -1,0 +1,1 @@
+# tests/manager.mk: test rules (see tests/local.mk)

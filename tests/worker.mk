@@ -1,0 +1,1 @@
+# tests/worker.mk: test rules (see tests/local.mk)
