@@ -3,5 +3,5 @@ bin_PROGRAMS += xl-plugin/xl-vgt
 xl_plugin_xl_vgt_SOURCES = xl-plugin/xl-vgt.h xl-plugin/main.c \
 	xl-plugin/cmd_create.c xl-plugin/cmd_edid.c xl-plugin/cmd_list.c \
 	xl-plugin/cmd_info.c xl-plugin/cmd_switch.c xl-plugin/cmd_hotplug.c \
-	xl-plugin/cmd_screenshot.c
+	xl-plugin/cmd_screenshot.c xl-plugin/create_vgt.c
 xl_plugin_xl_vgt_LDADD = libxl-vgt/libvgt.la $(YAJL_LIBS) $(PNG_LIBS)

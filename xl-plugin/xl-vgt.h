@@ -48,6 +48,12 @@ int main_vgt_switch(int argc, char **argv, const struct xlv_opts *o);
 int main_vgt_hotplug(int argc, char **argv, const struct xlv_opts *o);
 int main_vgt_screenshot(int argc, char **argv, const struct xlv_opts *o);
 
+/* create with vgt=1 once the config is valid: ask vgtd, build the domain with the
+ * real xl so that the vGPU is attached before the guest first runs (create_vgt.c). */
+struct vgt_config;
+int xlv_create_vgt(const struct vgt_config *cfg, const char *cfgfile, int argc, char **argv,
+                   const struct xlv_opts *o);
+
 /* Run Debian's real xl with these arguments (never returns on success). */
 int xlv_exec_real_xl(char **argv);
 /* Map a negative errno from libvgt / the client library to an exit status. */
