@@ -1,1 +1,6 @@
-# tests/lib.mk: test rules (see tests/local.mk)
+# tests/lib.mk: profiles, allocator, config keys, `xl-vgt -N create` (see tests/local.mk)
+unit_tests += tests/unit/test-profile tests/unit/test-alloc
+tests_unit_test_profile_SOURCES = tests/unit/test-profile.c
+tests_unit_test_profile_LDADD = libxl-vgt/libvgt.la
+tests_unit_test_alloc_SOURCES = tests/unit/test-alloc.c
+tests_unit_test_alloc_LDADD = libxl-vgt/libvgt.la
