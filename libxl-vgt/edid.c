@@ -15,6 +15,8 @@
 
 #define KEY "edid"
 
+#define HEX_ERRORS_SHOWN 10
+
 static const uint8_t edid_header[8] = { 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00 };
 
 /* 1920x1080@60 for the default virtual monitor; checked with `edid-decode -c`
@@ -92,7 +94,8 @@ int vgt_hex_parse(const char *text, size_t len, const char *what, const char *ke
     _cleanup_free_ uint8_t *bytes = NULL;
     _cleanup_free_ int *lines = NULL;
     size_t n = 0, i = 0;
-    int line = 1, rc = 0;
+    int line = 1;
+    unsigned nbad = 0;
 
     out->bytes = NULL;
     out->lines = NULL;
@@ -125,31 +128,36 @@ int vgt_hex_parse(const char *text, size_t len, const char *what, const char *ke
         while (end < len && !isspace((unsigned char)text[end]) && text[end] != '#')
             end++;
         size_t d = start;
-        if (end - start >= 2 && text[start] == '0' && (text[start + 1] == 'x' || text[start + 1] == 'X'))
+        if (end - start >= 2 && text[start] == '0' && (text[start + 1] | 0x20) == 'x')
             d += 2;
         size_t bad = d;
         while (bad < end && hexval((unsigned char)text[bad]) >= 0)
             bad++;
-        if (bad < end) {
-            char cb[8];
-            rc = vgt_diag_at(diag, what, line, key, "bad hex digit %s",
-                             show_char((unsigned char)text[bad], cb));
-        } else if (d == end) {
-            rc = vgt_diag_at(diag, what, line, key, "'0x' without hex digits");
-        } else if ((end - d) % 2) {
-            rc = vgt_diag_at(diag, what, line, key,
-                             "odd number of hex digits (%zu) in '%.*s': a byte is two digits",
-                             end - d, (int)(end - start > 40 ? 40 : end - start), text + start);
-        } else {
+        if (bad == end && d < end && (end - d) % 2 == 0) {
             for (size_t k = d; k < end; k += 2) {
                 bytes[n] = (uint8_t)(hexval((unsigned char)text[k]) << 4 |
                                      hexval((unsigned char)text[k + 1]));
                 lines[n++] = line;
             }
+        } else if (++nbad > HEX_ERRORS_SHOWN) {
+            /* A file that is not hex at all must not bury the first messages. */
+        } else if (bad < end) {
+            char cb[8];
+            vgt_diag_at(diag, what, line, key, "bad hex digit %s",
+                        show_char((unsigned char)text[bad], cb));
+        } else if (d == end) {
+            vgt_diag_at(diag, what, line, key, "'0x' without hex digits");
+        } else {
+            vgt_diag_at(diag, what, line, key,
+                        "odd number of hex digits (%zu) in '%.*s': a byte is two digits",
+                        end - d, (int)(end - start > 40 ? 40 : end - start), text + start);
         }
         i = end;
     }
-    if (rc < 0)
+    if (nbad > HEX_ERRORS_SHOWN)
+        vgt_diag_at(diag, what, 0, key, "%u more bad hex tokens not shown",
+                    nbad - HEX_ERRORS_SHOWN);
+    if (nbad)
         return -EINVAL;
     out->bytes = take_ptr(bytes);
     out->lines = take_ptr(lines);
