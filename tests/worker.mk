@@ -1,1 +1,21 @@
-# tests/worker.mk: test rules (see tests/local.mk)
+# tests/worker.mk: vgt-worker and the Xen double (see tests/local.mk)
+worker_test_ldadd = daemon/worker/libvgtworker.la daemon/xen/libvgtxen-double.la \
+	libxl-vgt/libvgt.la $(YAJL_LIBS)
+worker_test_cflags = $(AM_CFLAGS) $(YAJL_CFLAGS) $(XEN_CFLAGS)
+unit_tests += tests/unit/test-xen-double tests/unit/test-worker-start \
+	tests/unit/test-worker-ioreq tests/unit/test-worker-control
+tests_unit_test_xen_double_SOURCES = tests/unit/test-xen-double.c
+tests_unit_test_xen_double_CFLAGS = $(worker_test_cflags)
+tests_unit_test_xen_double_LDADD = daemon/xen/libvgtxen-double.la
+tests_unit_test_worker_start_SOURCES = tests/unit/test-worker-start.c \
+	tests/unit/test-worker-fake.c tests/unit/test-worker-fake.h
+tests_unit_test_worker_start_CFLAGS = $(worker_test_cflags)
+tests_unit_test_worker_start_LDADD = $(worker_test_ldadd)
+tests_unit_test_worker_ioreq_SOURCES = tests/unit/test-worker-ioreq.c \
+	tests/unit/test-worker-fake.c tests/unit/test-worker-fake.h
+tests_unit_test_worker_ioreq_CFLAGS = $(worker_test_cflags)
+tests_unit_test_worker_ioreq_LDADD = $(worker_test_ldadd)
+tests_unit_test_worker_control_SOURCES = tests/unit/test-worker-control.c \
+	tests/unit/test-worker-fake.c tests/unit/test-worker-fake.h
+tests_unit_test_worker_control_CFLAGS = $(worker_test_cflags)
+tests_unit_test_worker_control_LDADD = $(worker_test_ldadd)
