@@ -577,12 +577,12 @@ static int xd_populate(struct vgt_xen *x, uint32_t domid, const uint64_t *gfns, 
     size_t done = 0;
     if (r)
         return r;
-    /* Xen refuses to go beyond max_memkb. */
-    if ((d->ram_pages + d->nextras + n) * (XD_PAGE / 1024) > d->st.max_memkb)
-        return -ENOMEM;
     for (size_t i = 0; i < n; i++)
         if (xd_page_of(d, gfns[i]) >= 0)
             return -EEXIST;
+    /* Xen refuses to go beyond max_memkb. */
+    if ((d->ram_pages + d->nextras + n) * (XD_PAGE / 1024) > d->st.max_memkb)
+        return -ENOMEM;
     for (uint64_t pg = 0; pg < d->pool_pages && done < n; pg++)
         if (!d->pool_used[pg]) {
             d->pool_used[pg] = true;
@@ -602,7 +602,7 @@ static int xd_populate(struct vgt_xen *x, uint32_t domid, const uint64_t *gfns, 
 static int xd_decrease(struct vgt_xen *x, uint32_t domid, const uint64_t *gfns, size_t n)
 {
     struct vgt_xd *d = x->d;
-    int r = xd_privileged(d, domid, VGT_XD_OP_MAX);
+    int r = xd_privileged(d, domid, VGT_XD_DECREASE);
     if (r)
         return r;
     for (size_t i = 0; i < n; i++)
