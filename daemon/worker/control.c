@@ -311,10 +311,10 @@ static void op_hotplug(struct vgt_worker *w, yajl_val req)
             return reply_error(w, EINVAL, "hotplug: bad \"type\"");
         ps.type = (enum vgt_port_type)t;
     } else {
-        static const enum vgt_port_type dp[VGT_PORT_MAX] = {
-            VGT_PORT_DP_A, VGT_PORT_DP_B, VGT_PORT_DP_C, VGT_PORT_DP_D, VGT_PORT_TYPE_MAX };
-        if ((ps.type = dp[port]) == VGT_PORT_TYPE_MAX)
-            return reply_error(w, EINVAL, "hotplug: \"type\" needed for this port");
+        /* default: DP on ports A-D, the CRT on port E */
+        static const enum vgt_port_type dflt[VGT_PORT_MAX] = {
+            VGT_PORT_DP_A, VGT_PORT_DP_B, VGT_PORT_DP_C, VGT_PORT_DP_D, VGT_PORT_CRT };
+        ps.type = dflt[port];
     }
     ps.override = (enum vgt_port)port;
     if (vovr) {
