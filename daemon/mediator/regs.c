@@ -112,7 +112,8 @@ static uint32_t reg_read(struct vgt_vgpu *v, uint32_t off)
     }
 }
 
-static void reg_write(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t bm)
+/* Store phase of a write: the register kinds.  Returns false if refused. */
+static bool reg_store(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t bm)
 {
     unsigned i = off >> 2;
     uint32_t old = v->regs[i], new;
@@ -120,13 +121,13 @@ static void reg_write(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t b
 
     if (!v->def[i]) {
         v->regs[i] = (old & ~bm) | (val & bm);
-        return;
+        return true;
     }
     d = &v->table[v->def[i] - 1];
     if (d->handler == SW_H_FENCE && !sw_fence_guest_visible(v, off)) {
         sw_refuse(v, VGT_STAT_FENCE_REFUSED, "write to fence register 0x%x beyond the guest's %u",
                   off, v->p.part.fence_count);
-        return;
+        return false;
     }
     if (d->flags & SW_RF_MASKED) {
         /* Only bits whose select bit was written in this access change. */
@@ -137,23 +138,34 @@ static void reg_write(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t b
         new = (old & ~wr) | (val & wr);
         new &= ~(val & bm & d->w1c);
     }
-    new = mirror(d, new);
-    v->regs[i] = new;
+    v->regs[i] = mirror(d, new);
+    return true;
+}
 
+/* Effect phase: side effects, once every dword of the access is stored (an
+ * 8-byte fence write is checked as a whole). */
+static void reg_effect(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t old)
+{
+    unsigned i = off >> 2;
+    const struct sw_reg_def *d;
+
+    if (!v->def[i])
+        return;
+    d = &v->table[v->def[i] - 1];
     switch (d->handler) {
     case SW_H_MASTER_IRQ:
     case SW_H_IRQ:
         sw_irq_update(v);
         break;
     case SW_H_PCODE:
-        if (new & (1u << 31))
-            pcode_command(v, new);
+        if (v->regs[i] & (1u << 31))
+            pcode_command(v, v->regs[i]);
         break;
     case SW_H_GMBUS:
         sw_gmbus_write(v, off, val);
         break;
     case SW_H_AUX_CTL:
-        if (new & (1u << 31))
+        if (v->regs[i] & (1u << 31))
             sw_aux_write(v, off);
         break;
     case SW_H_PVINFO:
@@ -172,6 +184,8 @@ static void reg_write(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t b
 /* Split [off, off+size) into dwords; value bytes are little-endian. */
 static int mmio_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val, bool write)
 {
+    struct { uint32_t dw, val, old; bool stored; } w[3];   /* 8 bytes touch at most 3 dwords */
+    unsigned nw = 0;
     uint64_t out = 0;
 
     for (unsigned done = 0; done < size;) {
@@ -180,12 +194,19 @@ static int mmio_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t
         uint32_t bm = (n == 4 ? 0xFFFFFFFFu : (1u << (8 * n)) - 1) << (8 * b);
         uint32_t dw = (uint32_t)(a & ~3ull);
 
-        if (write)
-            reg_write(v, dw, ((uint32_t)(*val >> (8 * done)) << (8 * b)) & bm, bm);
-        else
+        if (write) {
+            uint32_t x = ((uint32_t)(*val >> (8 * done)) << (8 * b)) & bm;
+            w[nw] = (typeof(w[0])){ dw, x, v->regs[dw >> 2], false };
+            w[nw].stored = reg_store(v, dw, x, bm);
+            nw++;
+        } else {
             out |= (uint64_t)((reg_read(v, dw) & bm) >> (8 * b)) << (8 * done);
+        }
         done += n;
     }
+    for (unsigned k = 0; k < nw; k++)
+        if (w[k].stored)
+            reg_effect(v, w[k].dw, w[k].val, w[k].old);
     if (!write)
         *val = out;
     return 0;
