@@ -84,6 +84,7 @@ static bool known(const char *k)
 struct ctx {
     const struct xlcfg *x;
     struct vgt_diag *diag;
+    unsigned flags;
     unsigned errors;
 };
 
@@ -205,6 +206,8 @@ static void check_monitor(struct ctx *c, struct vgt_config *cfg)
         return;
     }
     cfg->monitor_config_file = strdup(path);
+    if (c->flags & VGT_CONFIG_NO_FILES)
+        return;
     if (vgt_monitor_config_load(path, &cfg->monitor, &d) == 0)
         return;
     if (!d.n)
@@ -304,27 +307,45 @@ static void sort_by_line(struct vgt_diag *d, size_t from, const char *file)
     }
 }
 
-int vgt_config_read(const char *file, const char *const *overrides, int n_overrides,
-                    const struct vgt_profile *profile, struct vgt_config *out,
-                    struct vgt_diag *diag)
+static int validate(const struct xlcfg *x, int r, const struct vgt_profile *profile,
+                    unsigned flags, struct vgt_config *out, struct vgt_diag *diag, size_t first)
 {
-    _cleanup_dispose_(xlcfg) struct xlcfg x = { 0 };
-    struct ctx c = { .x = &x, .diag = diag };
-    size_t first = diag ? diag->n : 0;
+    struct ctx c = { .x = x, .diag = diag, .flags = flags };
     long vgt = 0;
-    int r;
 
-    xlcfg_init(&x);
-    vgt_config_dispose(out);
-    r = xlcfg_read(&x, file, overrides, n_overrides, diag);
     if (r < 0)
         return r;
-    guest_basics(&x, out);
+    guest_basics(x, out);
     num(&c, "vgt", 0, 1, "0 (no vGPU) or 1", &vgt);
     out->vgt = vgt == 1;
     /* Without vgt=1 the vgt_* keys are inert, as they are to xl: nothing to check. */
     if (out->vgt)
         read_vgt(&c, profile, out);
-    sort_by_line(diag, first, file);
+    sort_by_line(diag, first, x->file);
     return c.errors ? -EINVAL : 0;
+}
+
+int vgt_config_read(const char *file, const char *const *overrides, int n_overrides,
+                    const struct vgt_profile *profile, struct vgt_config *out,
+                    struct vgt_diag *diag)
+{
+    _cleanup_dispose_(xlcfg) struct xlcfg x = { 0 };
+    size_t first = diag ? diag->n : 0;
+
+    vgt_config_dispose(out);
+    return validate(&x, xlcfg_read(&x, file, overrides, n_overrides, diag), profile, 0, out,
+                    diag, first);
+}
+
+int vgt_config_read_text(const char *name, const char *text, size_t len,
+                         const char *const *overrides, int n_overrides,
+                         const struct vgt_profile *profile, unsigned flags,
+                         struct vgt_config *out, struct vgt_diag *diag)
+{
+    _cleanup_dispose_(xlcfg) struct xlcfg x = { 0 };
+    size_t first = diag ? diag->n : 0;
+
+    vgt_config_dispose(out);
+    return validate(&x, xlcfg_read_text(&x, name, text, len, overrides, n_overrides, diag),
+                    profile, flags, out, diag, first);
 }

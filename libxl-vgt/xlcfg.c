@@ -246,7 +246,7 @@ static void report_to_diag(const struct xlcfg *x, struct vgt_diag *diag)
 int xlcfg_read_text(struct xlcfg *x, const char *name, const char *text, size_t len,
                     const char *const *overrides, int n_overrides, struct vgt_diag *diag)
 {
-    size_t total = len + 2;
+    size_t total = len + 3; /* "\n" before and after the overrides, NUL */
     char *w;
     int r;
 

@@ -1,1 +1,13 @@
-# tests/model.mk: test rules (see tests/local.mk)
+# tests/model.mk: the software vGPU model (daemon/mediator): unit, golden replay, fuzz.
+model_unit_tests = tests/unit/test-model-pci tests/unit/test-model-regs \
+	tests/unit/test-model-gtt tests/unit/test-model-display
+unit_tests += $(model_unit_tests)
+EXTRA_DIST += tests/unit/test-model.h
+tests_unit_test_model_pci_SOURCES = tests/unit/test-model-pci.c
+tests_unit_test_model_pci_LDADD = daemon/mediator/libmediator.la
+tests_unit_test_model_regs_SOURCES = tests/unit/test-model-regs.c
+tests_unit_test_model_regs_LDADD = daemon/mediator/libmediator.la
+tests_unit_test_model_gtt_SOURCES = tests/unit/test-model-gtt.c
+tests_unit_test_model_gtt_LDADD = daemon/mediator/libmediator.la
+tests_unit_test_model_display_SOURCES = tests/unit/test-model-display.c
+tests_unit_test_model_display_LDADD = daemon/mediator/libmediator.la

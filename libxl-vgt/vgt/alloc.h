@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 /*
- * Partition allocator: low GM (first fit, 1 MB granularity), high GM (first fit
- * in granules), fences (first fit of a contiguous run, zeroed on allocate and
- * free).  Pure logic.  Addresses are GM (graphics memory) byte addresses.
+ * Partition allocator: low GM in 1 MB units, high GM in granules, fences as a
+ * contiguous run (zeroed on allocate and free).  A request is granted exactly
+ * when first fit (the original's rule) would grant it; where it goes is chosen
+ * to fragment less: low GM at a start aligned to the largest power of two <= its
+ * size, in the smallest free run that holds it (buddy-like), high GM and fences
+ * by first fit.  Pure logic.  Addresses are GM (graphics memory) byte addresses.
  */
 #ifndef VGT_ALLOC_H
 #define VGT_ALLOC_H

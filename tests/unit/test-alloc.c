@@ -77,6 +77,27 @@ static void basic(void)
     is_int(vgt_alloc_take(a, &r128, &p[1], &d), 0, "retake");
     is_int(p[1].vgt_id, 2, "lowest free id again");
 
+    /* Placement: a 64 MB partition and then a 128 MB one; the 128 MB one starts
+     * 128 MB into the guests' region, not right after the 64 MB one, so that when
+     * the 64 MB one goes, 128 MB are whole again. */
+    {
+        struct vgt_allocator *c = vgt_alloc_new(&skl);
+        struct vgt_request r64 = { 64, 64, 1 };
+        struct vgt_partition x, y;
+        struct vgt_resources rs;
+
+        vgt_alloc_take(c, &r64, &x, NULL);
+        vgt_alloc_take(c, &r128, &y, NULL);
+        is_int(y.low_base, (96 + 128) * VGT_MB, "128 MB aligned to 128 MB in the guests' region");
+        vgt_alloc_release(c, &x);
+        vgt_alloc_resources(c, &rs);
+        is_int(rs.low_largest_mb, 128, "the 64 MB hole merged into a 128 MB run");
+        vgt_alloc_take(c, &r64, &x, NULL);
+        vgt_alloc_take(c, &r64, &y, NULL);
+        is_int(y.low_base, (96 + 64) * VGT_MB, "a small one fills the hole beside a small one");
+        vgt_alloc_free(c);
+    }
+
     /* Partial / wrong release is refused and changes nothing. */
     q = p[0];
     q.low_size -= VGT_MB;
