@@ -179,7 +179,7 @@ void vgt_worker_ctl_accept(struct vgt_worker *w)
     /* a new vgtd connection replaces the old one (vgtd restarted) */
     drop_client(w);
     w->client_fd = fd;
-    ev.data.u64 = 3;   /* EV_CLIENT in worker.c */
+    ev.data.u64 = VGT_EV_CLIENT;
     if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
         close(fd);
         w->client_fd = -1;

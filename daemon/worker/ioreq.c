@@ -61,9 +61,14 @@ static bool dev_write(struct vgt_worker *w, bool is_mmio, uint64_t addr, unsigne
     off = addr - win->bar_base;
     if (w->cfg.med->bar_write(w->vgpu, win->bar, off, size, val & ones(size)) < 0)
         return false;
-    /* the guest announces its display through PVINFO (BAR0) */
-    if (win->bar == VGT_BAR_MMIO && off >= PVINFO_START && off < PVINFO_END)
-        vgt_worker_check_display(w);
+    if (win->bar == VGT_BAR_MMIO) {
+        /* the guest announces its display through PVINFO */
+        if (off >= PVINFO_START && off < PVINFO_END)
+            vgt_worker_check_display(w);
+        /* a register write may have enabled a pipe: vblanks are due */
+        if (!w->vblank_armed)
+            vgt_worker_vblank_arm(w);
+    }
     return true;
 }
 

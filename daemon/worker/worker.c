@@ -10,14 +10,13 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <syslog.h>
 #include <unistd.h>
 #include "daemon/worker/worker.h"
 
 #define PAGE VGT_XEN_PAGE_SIZE
 #define PAGE_SHIFT VGT_XEN_PAGE_SHIFT
-
-enum { EV_EVTCHN = 1, EV_LISTEN, EV_CLIENT, EV_SIGNAL };
 
 /* ------------------------------------------------------------------ logging */
 
@@ -562,9 +561,11 @@ static int stage_loop(struct vgt_worker *w)
         return -errno;
     if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
         return -errno;
-    if ((r = epoll_add(w, w->sigfd, EV_SIGNAL)))
+    if ((w->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0)
+        return -errno;
+    if ((r = epoll_add(w, w->sigfd, VGT_EV_SIGNAL)) || (r = epoll_add(w, w->timerfd, VGT_EV_TIMER)))
         return r;
-    return epoll_add(w, w->x->evtchn_fd(w->xen), EV_EVTCHN);
+    return epoll_add(w, w->x->evtchn_fd(w->xen), VGT_EV_EVTCHN);
 }
 
 static void undo_loop(struct vgt_worker *w)
@@ -573,7 +574,10 @@ static void undo_loop(struct vgt_worker *w)
         close(w->epfd);
     if (w->sigfd >= 0)
         close(w->sigfd);
-    w->epfd = w->sigfd = -1;
+    if (w->timerfd >= 0)
+        close(w->timerfd);
+    w->epfd = w->sigfd = w->timerfd = -1;
+    w->vblank_armed = false;
     if (w->sigmask_saved)
         sigprocmask(SIG_SETMASK, &w->old_sigmask, NULL);
     w->sigmask_saved = false;
@@ -582,7 +586,7 @@ static void undo_loop(struct vgt_worker *w)
 static int stage_socket(struct vgt_worker *w)
 {
     int r = vgt_worker_ctl_listen(w);
-    return r ? r : epoll_add(w, w->listen_fd, EV_LISTEN);
+    return r ? r : epoll_add(w, w->listen_fd, VGT_EV_LISTEN);
 }
 
 static void undo_socket(struct vgt_worker *w)
@@ -670,7 +674,7 @@ int vgt_worker_start(struct vgt_worker *w, const struct vgt_worker_config *cfg)
     memset(w, 0, sizeof(*w));
     w->cfg = *cfg;
     w->x = cfg->xen;
-    w->epfd = w->sigfd = w->listen_fd = w->client_fd = -1;
+    w->epfd = w->sigfd = w->listen_fd = w->client_fd = w->timerfd = -1;
     w->start_uid = getuid();
     w->host = (struct vgt_host_ops){
         .bar_changed = host_bar_changed,
@@ -719,6 +723,29 @@ void vgt_worker_failsafe(struct vgt_worker *w, const char *reason)
     vgt_worker_ctl_event(w, "failsafe", reason);
 }
 
+/* The mediator's vblank runs at 60 Hz while a pipe is enabled; the timer is
+ * (re)armed by register writes, so an idle guest costs no wake-ups. */
+void vgt_worker_vblank_arm(struct vgt_worker *w)
+{
+    struct itimerspec its = { .it_interval = { 0, 16666667 }, .it_value = { 0, 16666667 } };
+    if (w->vblank_armed || w->timerfd < 0 || !w->cfg.med->vblank)
+        return;
+    if (timerfd_settime(w->timerfd, 0, &its, NULL) == 0)
+        w->vblank_armed = true;
+}
+
+static void timer_ready(struct vgt_worker *w)
+{
+    struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+    uint64_t ticks;
+    if (read(w->timerfd, &ticks, sizeof(ticks)) != sizeof(ticks))
+        return;
+    if (w->failsafe || w->cfg.med->vblank(w->vgpu) <= 0) {
+        timerfd_settime(w->timerfd, 0, &off, NULL);
+        w->vblank_armed = false;
+    }
+}
+
 static void signal_ready(struct vgt_worker *w)
 {
     struct signalfd_siginfo si;
@@ -737,10 +764,11 @@ int vgt_worker_run_once(struct vgt_worker *w, int timeout_ms)
         return errno == EINTR ? 0 : -errno;
     for (int i = 0; i < n; i++) {
         switch (ev[i].data.u64) {
-        case EV_EVTCHN: vgt_worker_evtchn_ready(w); break;
-        case EV_LISTEN: vgt_worker_ctl_accept(w); break;
-        case EV_CLIENT: vgt_worker_ctl_input(w); break;
-        case EV_SIGNAL: signal_ready(w); break;
+        case VGT_EV_EVTCHN: vgt_worker_evtchn_ready(w); break;
+        case VGT_EV_LISTEN: vgt_worker_ctl_accept(w); break;
+        case VGT_EV_CLIENT: vgt_worker_ctl_input(w); break;
+        case VGT_EV_SIGNAL: signal_ready(w); break;
+        case VGT_EV_TIMER: timer_ready(w); break;
         }
         /* ctl_accept may have replaced the client: later entries of this batch
          * for the old client fd are harmless (recv on the new one is non-blocking) */

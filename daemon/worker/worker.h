@@ -32,7 +32,7 @@ enum vgt_worker_stage {
     VGT_STAGE_PCIDEV,      /* the PCI device claimed */
     VGT_STAGE_ENABLED,     /* server enabled (vp_eport valid from here) */
     VGT_STAGE_PORTS,       /* per-vCPU and buffered ports bound */
-    VGT_STAGE_LOOP,        /* epoll + signalfd */
+    VGT_STAGE_LOOP,        /* epoll, signalfd, vblank timerfd */
     VGT_STAGE_SOCKET,      /* control socket listening */
     VGT_STAGE_RESTRICTED,  /* xentoolcore_restrict_all(domid) */
     VGT_STAGE_PRIVDROP,    /* unprivileged user, no capabilities, no new privileges */
@@ -84,6 +84,9 @@ struct vgt_worker_backing {
     void *mem;
 };
 
+/* epoll tags of the loop's sources */
+enum { VGT_EV_EVTCHN = 1, VGT_EV_LISTEN, VGT_EV_CLIENT, VGT_EV_SIGNAL, VGT_EV_TIMER };
+
 struct vgt_worker_mapent { bool used; uint64_t gfn; void *va; };
 
 struct vgt_worker_stats {
@@ -114,7 +117,8 @@ struct vgt_worker {
     struct vgt_worker_backing backing[VGT_WORKER_MAX_BACKING];
     struct vgt_worker_mapent mapcache[VGT_WORKER_MAP_CACHE];
 
-    int epfd, sigfd, listen_fd, client_fd;
+    int epfd, sigfd, listen_fd, client_fd, timerfd;
+    bool vblank_armed;                  /* the 60 Hz vblank timer runs */
     sigset_t old_sigmask;
     bool sigmask_saved;
     uid_t start_uid;
@@ -154,5 +158,6 @@ void vgt_worker_ctl_accept(struct vgt_worker *w);
 void vgt_worker_ctl_input(struct vgt_worker *w);
 void vgt_worker_ctl_event(struct vgt_worker *w, const char *event, const char *reason);
 void vgt_worker_check_display(struct vgt_worker *w);
+void vgt_worker_vblank_arm(struct vgt_worker *w);
 
 #endif
