@@ -23,3 +23,5 @@ tests_unit_test_worker_swmodel_SOURCES = tests/unit/test-worker-swmodel.c
 tests_unit_test_worker_swmodel_CFLAGS = $(worker_test_cflags)
 tests_unit_test_worker_swmodel_LDADD = daemon/worker/libvgtworker.la daemon/mediator/libmediator.la \
 	daemon/xen/libvgtxen-double.la libxl-vgt/libvgt.la $(YAJL_LIBS)
+TESTS += tests/unit/test-worker-args.sh
+EXTRA_DIST += tests/unit/test-worker-args.sh
