@@ -311,6 +311,10 @@ static int stage_server(struct vgt_worker *w)
 
 static void undo_server(struct vgt_worker *w)
 {
+    if (w->domain_gone) {
+        w->nwin = 0;
+        return;
+    }
     unmap_windows(w, -1);
     int r = w->x->destroy_ioreq_server(w->xen, w->cfg.domid, w->server_id);
     if (r)
@@ -465,8 +469,9 @@ static int stage_pcidev(struct vgt_worker *w)
 
 static void undo_pcidev(struct vgt_worker *w)
 {
-    w->x->unmap_pcidev(w->xen, w->cfg.domid, w->server_id, w->cfg.seg, w->cfg.bus, w->cfg.dev,
-                       w->cfg.fn);
+    if (!w->domain_gone)
+        w->x->unmap_pcidev(w->xen, w->cfg.domid, w->server_id, w->cfg.seg, w->cfg.bus,
+                           w->cfg.dev, w->cfg.fn);
 }
 
 static int stage_enabled(struct vgt_worker *w)
@@ -482,7 +487,8 @@ static int stage_enabled(struct vgt_worker *w)
 
 static void undo_enabled(struct vgt_worker *w)
 {
-    w->x->set_server_state(w->xen, w->cfg.domid, w->server_id, false);
+    if (!w->domain_gone)
+        w->x->set_server_state(w->xen, w->cfg.domid, w->server_id, false);
 }
 
 static int set_port_vcpu(struct vgt_worker *w, uint32_t local, unsigned vcpu)
@@ -572,7 +578,14 @@ static int stage_loop(struct vgt_worker *w)
         return -errno;
     if ((w->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0)
         return -errno;
-    if ((r = epoll_add(w, w->sigfd, VGT_EV_SIGNAL)) || (r = epoll_add(w, w->timerfd, VGT_EV_TIMER)))
+    if ((w->watchdog_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0)
+        return -errno;
+    unsigned ms = w->cfg.watchdog_ms ? w->cfg.watchdog_ms : 2000;
+    struct itimerspec its = { { ms / 1000, (ms % 1000) * 1000000l }, { ms / 1000, (ms % 1000) * 1000000l } };
+    if (timerfd_settime(w->watchdog_fd, 0, &its, NULL) < 0)
+        return -errno;
+    if ((r = epoll_add(w, w->sigfd, VGT_EV_SIGNAL)) || (r = epoll_add(w, w->timerfd, VGT_EV_TIMER)) ||
+        (r = epoll_add(w, w->watchdog_fd, VGT_EV_WATCHDOG)))
         return r;
     return epoll_add(w, w->x->evtchn_fd(w->xen), VGT_EV_EVTCHN);
 }
@@ -585,7 +598,9 @@ static void undo_loop(struct vgt_worker *w)
         close(w->sigfd);
     if (w->timerfd >= 0)
         close(w->timerfd);
-    w->epfd = w->sigfd = w->timerfd = -1;
+    if (w->watchdog_fd >= 0)
+        close(w->watchdog_fd);
+    w->epfd = w->sigfd = w->timerfd = w->watchdog_fd = -1;
     w->vblank_armed = false;
     if (w->sigmask_saved)
         sigprocmask(SIG_SETMASK, &w->old_sigmask, NULL);
@@ -683,7 +698,7 @@ int vgt_worker_start(struct vgt_worker *w, const struct vgt_worker_config *cfg)
     memset(w, 0, sizeof(*w));
     w->cfg = *cfg;
     w->x = cfg->xen;
-    w->epfd = w->sigfd = w->listen_fd = w->client_fd = w->timerfd = -1;
+    w->epfd = w->sigfd = w->listen_fd = w->client_fd = w->timerfd = w->watchdog_fd = -1;
     w->start_uid = getuid();
     w->host = (struct vgt_host_ops){
         .bar_changed = host_bar_changed,
@@ -755,6 +770,20 @@ static void timer_ready(struct vgt_worker *w)
     }
 }
 
+/* A destroyed domain takes its ioreq server and ports with it: then exit 0
+ * (a rebooting guest gets a new domain and a new worker from vgtd). */
+static void watchdog_ready(struct vgt_worker *w)
+{
+    uint64_t ticks;
+    if (read(w->watchdog_fd, &ticks, sizeof(ticks)) != sizeof(ticks))
+        return;
+    if (w->x->domain_alive(w->xen, w->cfg.domid) == -ESRCH) {
+        vgt_worker_log(w, LOG_INFO, "domain gone: exiting");
+        w->domain_gone = true;
+        w->quit = true;
+    }
+}
+
 static void signal_ready(struct vgt_worker *w)
 {
     struct signalfd_siginfo si;
@@ -778,6 +807,7 @@ int vgt_worker_run_once(struct vgt_worker *w, int timeout_ms)
         case VGT_EV_CLIENT: vgt_worker_ctl_input(w); break;
         case VGT_EV_SIGNAL: signal_ready(w); break;
         case VGT_EV_TIMER: timer_ready(w); break;
+        case VGT_EV_WATCHDOG: watchdog_ready(w); break;
         }
         /* ctl_accept may have replaced the client: later entries of this batch
          * for the old client fd are harmless (recv on the new one is non-blocking) */

@@ -32,7 +32,7 @@ enum vgt_worker_stage {
     VGT_STAGE_PCIDEV,      /* the PCI device claimed */
     VGT_STAGE_ENABLED,     /* server enabled (vp_eport valid from here) */
     VGT_STAGE_PORTS,       /* per-vCPU and buffered ports bound */
-    VGT_STAGE_LOOP,        /* epoll, signalfd, vblank timerfd */
+    VGT_STAGE_LOOP,        /* epoll, signalfd, vblank and watchdog timerfds */
     VGT_STAGE_SOCKET,      /* control socket listening */
     VGT_STAGE_RESTRICTED,  /* xentoolcore_restrict_all(domid) */
     VGT_STAGE_PRIVDROP,    /* unprivileged user, no capabilities, no new privileges */
@@ -58,6 +58,7 @@ struct vgt_worker_config {
     const struct vgt_mediator_ops *med;
     enum vgt_worker_stage fail_stage;       /* tests: this stage fails with -EIO */
     bool quiet;                             /* no log output below LOG_ERR (tests, bench) */
+    unsigned watchdog_ms;                   /* domain-alive check period (0: 2000) */
 };
 
 #define VGT_WORKER_MAX_WINDOWS (VGT_NR_BARS * VGT_MAX_REGIONS)
@@ -85,7 +86,8 @@ struct vgt_worker_backing {
 };
 
 /* epoll tags of the loop's sources */
-enum { VGT_EV_EVTCHN = 1, VGT_EV_LISTEN, VGT_EV_CLIENT, VGT_EV_SIGNAL, VGT_EV_TIMER };
+enum { VGT_EV_EVTCHN = 1, VGT_EV_LISTEN, VGT_EV_CLIENT, VGT_EV_SIGNAL, VGT_EV_TIMER,
+       VGT_EV_WATCHDOG };
 
 struct vgt_worker_mapent { bool used; uint64_t gfn; void *va; };
 
@@ -117,13 +119,14 @@ struct vgt_worker {
     struct vgt_worker_backing backing[VGT_WORKER_MAX_BACKING];
     struct vgt_worker_mapent mapcache[VGT_WORKER_MAP_CACHE];
 
-    int epfd, sigfd, listen_fd, client_fd, timerfd;
+    int epfd, sigfd, listen_fd, client_fd, timerfd, watchdog_fd;
     bool vblank_armed;                  /* the 60 Hz vblank timer runs */
     sigset_t old_sigmask;
     bool sigmask_saved;
     uid_t start_uid;
     bool restricted;
     bool ready, display_ready, failsafe, quit;
+    bool domain_gone;                   /* Xen objects went with the domain */
     struct vgt_worker_stats stats;
 };
 

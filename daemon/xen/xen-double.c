@@ -42,7 +42,7 @@ struct vgt_xd {
     size_t trace_len;
 
     /* ioreq server: one contiguous block, frame 0 buffered page, 1.. slots */
-    bool server;
+    bool server, dead;
     uint16_t server_id;
     int bufioreq;
     uint8_t *pages;
@@ -106,6 +106,8 @@ static int xd_check(struct vgt_xd *d, enum vgt_xd_op op)
 
 static int xd_domain(struct vgt_xd *d, uint32_t domid)
 {
+    if (d->dead && domid == d->p.domid)
+        return -ESRCH;
     return domid == d->p.domid ? 0 : d->st.restricted ? -EPERM : -ESRCH;
 }
 
@@ -474,6 +476,13 @@ void *vgt_xd_gfn(struct vgt_xd *d, uint64_t gfn)
 {
     int64_t pg = xd_page_of(d, gfn);
     return pg < 0 ? NULL : d->memview + (uint64_t)pg * XD_PAGE;
+}
+
+void vgt_xd_kill(struct vgt_xd *d) { d->dead = true; }
+
+static int xd_domain_alive(struct vgt_xen *x, uint32_t domid)
+{
+    return xd_domain(x->d, domid);
 }
 
 static int xd_relocate(struct vgt_xen *x, uint32_t domid, uint32_t nr, uint64_t src, uint64_t dst)
@@ -1112,6 +1121,7 @@ const struct vgt_xen_ops vgt_xen_double_ops = {
     .unmap_io_range = xd_unmap_io_range,
     .set_server_state = xd_set_state,
     .inject_msi = xd_inject_msi,
+    .domain_alive = xd_domain_alive,
     .relocate_memory = xd_relocate,
     .evtchn_fd = xd_evtchn_fd,
     .evtchn_bind = xd_bind,

@@ -76,6 +76,8 @@ void vgt_xd_kick_buf(struct vgt_xd *d);             /* raise the buffered port *
 /* Append a buffered request (8-byte ones take two slots) and raise the port. */
 void vgt_xd_post_buf(struct vgt_xd *d, uint8_t type, uint32_t addr, unsigned size,
                      uint64_t data);
+/* The domain dies: every op on it fails with -ESRCH from now on. */
+void vgt_xd_kill(struct vgt_xd *d);
 uint64_t vgt_xd_notified(struct vgt_xd *d, unsigned vcpu);  /* notifies on its port */
 /* Pointer to a guest frame (RAM or populated), NULL if none. */
 void *vgt_xd_gfn(struct vgt_xd *d, uint64_t gfn);

@@ -43,6 +43,7 @@ struct vgt_xen_dominfo {
     uint64_t max_memkb;
     uint64_t nr_pages;
     bool dying, shutdown, hvm;
+    unsigned shutdown_reason;   /* SHUTDOWN_* when shutdown */
 };
 
 enum vgt_xs_perm_bits { VGT_XS_NONE = 0, VGT_XS_READ = 1, VGT_XS_WRITE = 2, VGT_XS_BOTH = 3 };
@@ -76,6 +77,8 @@ struct vgt_xen_ops {
                           uint64_t start, uint64_t end);
     int (*set_server_state)(struct vgt_xen *x, uint32_t domid, uint16_t id, bool enabled);
     int (*inject_msi)(struct vgt_xen *x, uint32_t domid, uint64_t addr, uint32_t data);
+    /* 0 while the domain exists, -ESRCH once it is gone (a dm_op: works restricted). */
+    int (*domain_alive)(struct vgt_xen *x, uint32_t domid);
     /* Move nr guest frames (a dm_op: still allowed after restrict). */
     int (*relocate_memory)(struct vgt_xen *x, uint32_t domid, uint32_t nr, uint64_t src_gfn,
                            uint64_t dst_gfn);

@@ -153,6 +153,12 @@ static int real_inject_msi(struct vgt_xen *x, uint32_t domid, uint64_t addr, uin
     return CALL(xendevicemodel_inject_msi(x->dm, domid, addr, data));
 }
 
+static int real_domain_alive(struct vgt_xen *x, uint32_t domid)
+{
+    unsigned n;
+    return CALL(xendevicemodel_nr_vcpus(x->dm, domid, &n));
+}
+
 static int real_relocate_memory(struct vgt_xen *x, uint32_t domid, uint32_t nr, uint64_t src,
                                 uint64_t dst)
 {
@@ -244,6 +250,7 @@ static int real_domain_info(struct vgt_xen *x, uint32_t domid, struct vgt_xen_do
     out->dying = info.dying;
     out->shutdown = info.shutdown;
     out->hvm = info.hvm;
+    out->shutdown_reason = info.shutdown_reason;
     return 0;
 }
 
@@ -400,6 +407,7 @@ const struct vgt_xen_ops vgt_xen_real_ops = {
     .unmap_io_range = real_unmap_io_range,
     .set_server_state = real_set_server_state,
     .inject_msi = real_inject_msi,
+    .domain_alive = real_domain_alive,
     .relocate_memory = real_relocate_memory,
     .evtchn_fd = real_evtchn_fd,
     .evtchn_bind = real_evtchn_bind,

@@ -19,6 +19,7 @@ int fake_start(struct vgt_worker *w, struct vgt_xd **d, unsigned vcpus, int fail
         .domid = FAKE_DOMID, .vcpus = vcpus, .seg = 0, .bus = 0, .dev = 5, .fn = 0,
         .guest_mem = FAKE_GUEST_MEM, .xen = &vgt_xen_double_ops, .med = &fake_mediator_ops,
         .fail_stage = (enum vgt_worker_stage)fail_stage, .quiet = true,
+        .watchdog_ms = fake_watchdog_ms,
         .part = { .vgt_id = 1, .low_base = 128u << 20, .low_size = 64u << 20,
                   .high_base = 1u << 30, .high_size = 384u << 20, .fence_base = 4,
                   .fence_count = 4 },
@@ -52,6 +53,7 @@ void fake_stop(struct vgt_worker *w, struct vgt_xd *d)
 struct fake_vgpu *fake_last;
 int fake_create_error;
 void (*fake_hook)(void);
+unsigned fake_watchdog_ms;
 
 static const uint64_t bar_size[VGT_NR_BARS] = { FAKE_BAR0_SIZE, 0, FAKE_BAR2_SIZE, 0,
                                                 FAKE_BAR4_SIZE, 0 };

@@ -39,6 +39,7 @@ extern const struct vgt_mediator_ops fake_mediator_ops;
 extern struct fake_vgpu *fake_last;      /* the instance last created */
 extern int fake_create_error;            /* create fails with this when non-zero */
 extern void (*fake_hook)(void);          /* called on a read of FAKE_REG_HOOK */
+extern unsigned fake_watchdog_ms;        /* the workers' domain check period */
 
 /* A worker on a fresh Xen double: domid 7, 256 MiB guest, BDF 0000:00:05.0,
  * socket in a fresh temporary directory.  Returns vgt_worker_start's result. */

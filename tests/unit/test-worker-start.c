@@ -186,10 +186,37 @@ static void test_xen_failures(void)
     }
 }
 
+/* The guest is destroyed under a running worker: it notices and ends cleanly. */
+static void test_domain_gone(void)
+{
+    struct vgt_worker w;
+    struct vgt_xd *d;
+    struct vgt_xd_state st;
+
+    fake_watchdog_ms = 10;
+    is_int(fake_start(&w, &d, VCPUS, 0), 0, "worker started");
+    vgt_worker_run_once(&w, 30);
+    ok(!w.quit, "domain alive: the loop goes on");
+    vgt_xd_kill(d);
+    for (int i = 0; i < 100 && !w.quit; i++)
+        vgt_worker_run_once(&w, 50);
+    ok(w.quit && w.domain_gone, "domain destroyed: the worker ends");
+    vgt_xd_trace_clear(d);
+    vgt_worker_teardown(&w);
+    is_str(vgt_xd_trace(d), "unbind:99;unbind:100;unbind:101;unmap_pages;close;",
+           "teardown leaves the server alone (it went with the domain)");
+    vgt_xd_get_state(d, &st);
+    ok(st.handles == 0 && st.resource_maps == 0 && st.bound_ports == 0 && st.guest_mapped_pages == 0,
+       "local resources released");
+    fake_watchdog_ms = 0;
+    fake_stop(&w, d);
+}
+
 int main(void)
 {
     test_full_start();
     test_fail_each_stage();
     test_xen_failures();
+    test_domain_gone();
     return tap_done();
 }
