@@ -1,1 +1,10 @@
-# tests/parsers.mk: test rules (see tests/local.mk)
+# tests/parsers.mk: EDID and monitor.config (see tests/local.mk)
+PARSERS_TEST_CPPFLAGS = $(AM_CPPFLAGS) -DSRCDIR='"$(abs_top_srcdir)"'
+
+unit_tests += tests/unit/test-edid tests/unit/test-monitor
+tests_unit_test_edid_SOURCES = tests/unit/test-edid.c
+tests_unit_test_edid_CPPFLAGS = $(PARSERS_TEST_CPPFLAGS)
+tests_unit_test_edid_LDADD = libxl-vgt/libvgt.la
+tests_unit_test_monitor_SOURCES = tests/unit/test-monitor.c
+tests_unit_test_monitor_CPPFLAGS = $(PARSERS_TEST_CPPFLAGS)
+tests_unit_test_monitor_LDADD = libxl-vgt/libvgt.la
