@@ -12,3 +12,14 @@ tests_unit_test_monitor_LDADD = libxl-vgt/libvgt.la
 # Golden tests of `xl-vgt vgt-edid`, and agreement with edid-decode on real EDIDs.
 TESTS += tests/golden/edid/vgt-edid.sh tests/golden/edid/edid-decode.sh
 EXTRA_DIST += tests/golden/edid tests/data/edid tests/data/monitor
+
+# libFuzzer targets (make fuzz); seeds in tests/fuzz/seeds/NAME/.
+fuzz_targets += fuzz-edid fuzz-monitor
+PARSERS_FUZZ_LIB = $(srcdir)/libxl-vgt/edid.c $(srcdir)/libxl-vgt/error.c
+tests/fuzz/fuzz-edid: $(srcdir)/tests/fuzz/fuzz-edid.c $(PARSERS_FUZZ_LIB)
+	$(FUZZ_BUILD) -o $@ $(srcdir)/tests/fuzz/fuzz-edid.c $(PARSERS_FUZZ_LIB)
+tests/fuzz/fuzz-monitor: $(srcdir)/tests/fuzz/fuzz-monitor.c $(srcdir)/libxl-vgt/monitor.c $(PARSERS_FUZZ_LIB)
+	$(FUZZ_BUILD) -o $@ $(srcdir)/tests/fuzz/fuzz-monitor.c $(srcdir)/libxl-vgt/monitor.c $(PARSERS_FUZZ_LIB)
+EXTRA_DIST += tests/fuzz/fuzz-edid.c tests/fuzz/fuzz-monitor.c tests/fuzz/seeds/fuzz-edid \
+	tests/fuzz/seeds/fuzz-monitor
+CLEANFILES += tests/fuzz/fuzz-edid tests/fuzz/fuzz-monitor
