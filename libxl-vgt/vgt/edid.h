@@ -19,7 +19,6 @@ struct vgt_edid_info {
     unsigned width, height; /* preferred detailed timing */
     unsigned refresh_hz;    /* rounded */
     bool has_preferred;
-    /* Added after the first version: */
     uint32_t pixel_clock_khz; /* of the preferred timing */
     bool interlaced;          /* height is the frame height, refresh the field rate */
     char name[14];            /* monitor name descriptor (0xfc), "" if none */
