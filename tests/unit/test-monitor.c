@@ -287,6 +287,11 @@ static void test_names(void)
            vgt_port_type_of(VGT_PORT_E, true) == VGT_PORT_TYPE_MAX &&
            vgt_port_type_of(VGT_PORT_MAX, true) == VGT_PORT_TYPE_MAX,
        "no type for PORT_A without DP, PORT_E with DP, or a bad port");
+    ok(vgt_port_type_default_edid(VGT_PORT_CRT) == vgt_edid_default_1080p_vga,
+       "default EDID for CRT is the analog one");
+    ok(vgt_port_type_default_edid(VGT_PORT_DP_B) == vgt_edid_default_1080p &&
+           vgt_port_type_default_edid(VGT_PORT_HDMI_D) == vgt_edid_default_1080p,
+       "default EDID for DP and HDMI is the digital one");
 }
 
 /* What the parser makes of a file, as text: the items, or every message. */
