@@ -21,7 +21,7 @@
 static const uint8_t edid_header[8] = { 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00 };
 
 /* 1920x1080@60 for the default virtual monitor, digital (DP, HDMI) or analog (VGA:
- * i915 ignores a digital EDID on its CRT port).  Both checked with `edid-decode -c`
+ * when i915 detects a CRT through DDC it takes only an analog EDID).  Both checked with `edid-decode -c`
  * (conformity PASS) and by tests/unit/test-edid.c. */
 #define XEN_VGT_EDID(product_lo, input, features, checksum) {                                \
     /* header; manufacturer "XEN"; product 0x10xx; serial 0 */                              \

@@ -43,7 +43,8 @@ int vgt_edid_load(const char *path, uint8_t edid[VGT_EDID_LEN], struct vgt_diag 
  * product 0x1080). */
 extern const uint8_t vgt_edid_default_1080p[VGT_EDID_LEN];
 /* The same monitor with an analog input (product 0x1081), for a VGA (CRT) port:
- * i915 does not take a digital EDID on its CRT port.  See vgt_port_type_default_edid(). */
+ * i915's DDC detection of a CRT refuses a digital EDID ("EDID reports a digital
+ * panel"); HDMI wants a digital one.  See vgt_port_type_default_edid(). */
 extern const uint8_t vgt_edid_default_1080p_vga[VGT_EDID_LEN];
 
 /*
