@@ -25,3 +25,15 @@ tests_unit_test_worker_swmodel_LDADD = daemon/worker/libvgtworker.la daemon/medi
 	daemon/xen/libvgtxen-double.la libxl-vgt/libvgt.la $(YAJL_LIBS)
 TESTS += tests/unit/test-worker-args.sh
 EXTRA_DIST += tests/unit/test-worker-args.sh
+
+# libFuzzer: hostile ioreq pages against the worker and the software model (make fuzz).
+fuzz_targets += fuzz-worker-ioreq
+WORKER_FUZZ_SRC = $(srcdir)/tests/unit/test-worker-fuzz.c $(srcdir)/daemon/worker/worker.c \
+	$(srcdir)/daemon/worker/ioreq.c $(srcdir)/daemon/worker/control.c \
+	$(srcdir)/daemon/xen/xen-double.c \
+	$(addprefix $(srcdir)/,$(filter %.c,$(daemon_mediator_libmediator_la_SOURCES))) \
+	$(srcdir)/libxl-vgt/edid.c $(srcdir)/libxl-vgt/monitor.c $(srcdir)/libxl-vgt/error.c
+tests/fuzz/fuzz-worker-ioreq: $(WORKER_FUZZ_SRC)
+	$(FUZZ_BUILD) $(XEN_CFLAGS) $(YAJL_CFLAGS) -o $@ $(WORKER_FUZZ_SRC) $(YAJL_LIBS)
+EXTRA_DIST += tests/unit/test-worker-fuzz.c
+CLEANFILES += tests/fuzz/fuzz-worker-ioreq

@@ -311,10 +311,8 @@ static void op_hotplug(struct vgt_worker *w, yajl_val req)
             return reply_error(w, EINVAL, "hotplug: bad \"type\"");
         ps.type = (enum vgt_port_type)t;
     } else {
-        /* default: DP on ports A-D, the CRT on port E */
-        static const enum vgt_port_type dflt[VGT_PORT_MAX] = {
-            VGT_PORT_DP_A, VGT_PORT_DP_B, VGT_PORT_DP_C, VGT_PORT_DP_D, VGT_PORT_CRT };
-        ps.type = dflt[port];
+        /* default: DP on ports A-D, the CRT (VGA) on port E */
+        ps.type = vgt_port_type_of((enum vgt_port)port, port != VGT_PORT_E);
     }
     ps.override = (enum vgt_port)port;
     if (vovr) {
@@ -337,7 +335,8 @@ static void op_hotplug(struct vgt_worker *w, yajl_val req)
         if (vgt_edid_decode(ps.edid, &info, "edid", NULL) < 0)
             return reply_error(w, EBADMSG, "hotplug: bad EDID (header or checksum)");
     } else {
-        memcpy(ps.edid, vgt_edid_default_1080p, VGT_EDID_LEN);
+        /* analog for the CRT, digital otherwise: i915 checks the input type */
+        memcpy(ps.edid, vgt_port_type_default_edid(ps.type), VGT_EDID_LEN);
     }
     r = w->cfg.med->hotplug(w->vgpu, (enum vgt_port)port, &ps);
     if (r)
