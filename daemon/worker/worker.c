@@ -154,6 +154,47 @@ static void unmap_windows(struct vgt_worker *w, int bar)
     }
 }
 
+/* Is any of [gfn, gfn+n) guest RAM (outside our own frames)?  Probed every
+ * MiB and at the end: hvmloader and the guest place BARs in the MMIO hole, so
+ * this only catches a guest that programs a BAR over its own memory. */
+static bool range_has_ram(struct vgt_worker *w, const struct vgt_worker_backing *bk, uint64_t gfn,
+                          uint64_t n)
+{
+    for (uint64_t i = 0;; i = i + 256 < n ? i + 256 : n - 1) {
+        uint64_t g = gfn + i;
+        void *p;
+        if ((g < bk->cur_gfn || g >= bk->cur_gfn + bk->npages) &&
+            w->x->map_guest(w->xen, w->cfg.domid, false, &g, 1, &p) == 0) {
+            w->x->unmap_guest(w->xen, p, 1);
+            return true;
+        }
+        if (i == n - 1)
+            return false;
+    }
+}
+
+/* Move the backing frames under a new guest address with the relocate dm_op
+ * (allowed after restrict; our mapping follows the pages, not the gfns). */
+static int move_backing(struct vgt_worker *w, struct vgt_worker_backing *bk, uint64_t gfn)
+{
+    int r;
+    if (range_has_ram(w, bk, gfn, bk->npages))
+        return -EEXIST;
+    /* overlapping old and new place: go through the parking place */
+    if (gfn < bk->cur_gfn + bk->npages && bk->cur_gfn < gfn + bk->npages &&
+        bk->cur_gfn != bk->park_gfn) {
+        r = w->x->relocate_memory(w->xen, w->cfg.domid, (uint32_t)bk->npages, bk->cur_gfn,
+                                  bk->park_gfn);
+        if (r)
+            return r;
+        bk->cur_gfn = bk->park_gfn;
+    }
+    r = w->x->relocate_memory(w->xen, w->cfg.domid, (uint32_t)bk->npages, bk->cur_gfn, gfn);
+    if (!r)
+        bk->cur_gfn = gfn;
+    return r;
+}
+
 /* Make Xen's view follow the BAR: trapped regions go to our server, memory
  * regions get their backing frames moved under the new address.  Uses our own
  * record of what is mapped, never the mediator's "old" state. */
@@ -175,20 +216,12 @@ static void apply_bar(struct vgt_worker *w, int bar, const struct vgt_bar *b)
             int r;
             if (!bk || !bk->populated || bk->cur_gfn == gfn || b->is_io)
                 continue;
-            /* RAM never goes over the guest's low RAM */
-            if (start < w->cfg.guest_mem && start < 0xf0000000ull) {
-                vgt_worker_log(w, LOG_WARNING, "BAR%d at %#llx overlaps guest RAM: backing kept at %#llx",
-                               bar, (unsigned long long)start,
-                               (unsigned long long)(bk->cur_gfn << PAGE_SHIFT));
-                continue;
-            }
-            r = w->x->relocate_memory(w->xen, w->cfg.domid, (uint32_t)bk->npages, bk->cur_gfn, gfn);
+            r = move_backing(w, bk, gfn);
             if (r) {
                 vgt_worker_log(w, LOG_ERR, "moving BAR%d memory to %#llx: %s", bar,
                                (unsigned long long)start, strerror(-r));
                 continue;
             }
-            bk->cur_gfn = gfn;
             continue;
         }
         if (w->nwin == VGT_WORKER_MAX_WINDOWS)
