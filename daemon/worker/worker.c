@@ -821,6 +821,10 @@ static void signal_ready(struct vgt_worker *w)
 {
     struct signalfd_siginfo si;
     while (read(w->sigfd, &si, sizeof(si)) == sizeof(si)) {
+        if (si.ssi_signo == SIGHUP) {   /* a lost terminal must not take the guest's vGPU */
+            vgt_worker_log(w, LOG_INFO, "SIGHUP ignored");
+            continue;
+        }
         vgt_worker_log(w, LOG_INFO, "signal %u: shutting down", si.ssi_signo);
         w->quit = true;
     }

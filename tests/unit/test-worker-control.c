@@ -248,6 +248,9 @@ int main(void)
     vgt_worker_run_once(&W, 50);
     ok(W.client_fd < 0, "client hang-up noticed");
 
+    kill(getpid(), SIGHUP);
+    vgt_worker_run_once(&W, 50);
+    ok(!W.quit, "SIGHUP does not end the worker");
     kill(getpid(), SIGTERM);   /* blocked: arrives through the signalfd */
     is_int(vgt_worker_run(&W), 0, "SIGTERM ends the loop");
     ok(W.quit, "orderly");
