@@ -11,6 +11,17 @@
 static char sockdir[64];
 static char sockpath[96];
 
+int fake_prepare_sockdir(void)
+{
+    if (!sockdir[0]) {
+        strcpy(sockdir, "/tmp/vgt-worker-test.XXXXXX");
+        if (!mkdtemp(sockdir))
+            return -errno;
+        snprintf(sockpath, sizeof(sockpath), "%s/worker.sock", sockdir);
+    }
+    return 0;
+}
+
 int fake_start(struct vgt_worker *w, struct vgt_xd **d, unsigned vcpus, int fail_stage)
 {
     struct vgt_xd_params xp = { .domid = FAKE_DOMID, .vcpus = vcpus,
@@ -24,11 +35,13 @@ int fake_start(struct vgt_worker *w, struct vgt_xd **d, unsigned vcpus, int fail
                   .high_base = 1u << 30, .high_size = 384u << 20, .fence_base = 4,
                   .fence_count = 4 },
     };
-    if (!sockdir[0]) {
-        strcpy(sockdir, "/tmp/vgt-worker-test.XXXXXX");
-        if (!mkdtemp(sockdir))
-            return -errno;
-        snprintf(sockpath, sizeof(sockpath), "%s/worker.sock", sockdir);
+    int r = fake_prepare_sockdir();
+    if (r)
+        return r;
+    cfg.user = fake_user;
+    if (fake_monitor) {
+        cfg.has_monitor = true;
+        cfg.monitor = *fake_monitor;
     }
     strcpy(cfg.profile.name, "test");
     cfg.profile.gen = 9;
@@ -54,6 +67,8 @@ struct fake_vgpu *fake_last;
 int fake_create_error;
 void (*fake_hook)(void);
 unsigned fake_watchdog_ms;
+const char *fake_user;
+const struct vgt_monitor_config *fake_monitor;
 
 static const uint64_t bar_size[VGT_NR_BARS] = { FAKE_BAR0_SIZE, 0, FAKE_BAR2_SIZE, 0,
                                                 FAKE_BAR4_SIZE, 0 };

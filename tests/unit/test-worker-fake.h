@@ -40,12 +40,16 @@ extern struct fake_vgpu *fake_last;      /* the instance last created */
 extern int fake_create_error;            /* create fails with this when non-zero */
 extern void (*fake_hook)(void);          /* called on a read of FAKE_REG_HOOK */
 extern unsigned fake_watchdog_ms;        /* the workers' domain check period */
+extern const char *fake_user;            /* --user of the next fake_start (NULL: none) */
+extern const struct vgt_monitor_config *fake_monitor;  /* --monitor-config of the next start */
 
 /* A worker on a fresh Xen double: domid 7, 256 MiB guest, BDF 0000:00:05.0,
  * socket in a fresh temporary directory.  Returns vgt_worker_start's result. */
 struct vgt_worker;
 struct vgt_xd;
 int fake_start(struct vgt_worker *w, struct vgt_xd **d, unsigned vcpus, int fail_stage);
+/* Create the socket directory now (before a fork that starts the worker). */
+int fake_prepare_sockdir(void);
 /* Teardown, free the double, remove the socket directory. */
 void fake_stop(struct vgt_worker *w, struct vgt_xd *d);
 #define FAKE_DOMID 7

@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "daemon/worker/worker.h"
 #include "vgt/cleanup.h"
 #include "daemon/xen/xen-double.h"
@@ -212,11 +215,85 @@ static void test_domain_gone(void)
     fake_stop(&w, d);
 }
 
+/* --monitor-config: the ports are connected before the guest runs. */
+static void test_monitor_config(void)
+{
+    struct vgt_worker w;
+    struct vgt_xd *d;
+    struct vgt_monitor_config mc = { .n = 1 };
+
+    mc.items[0] = (struct vgt_monitor_item){ .port = VGT_PORT_D, .type = VGT_PORT_HDMI_D,
+                                             .override = VGT_PORT_B };
+    mc.items[0].edid[0] = 0x00;
+    mc.items[0].edid[1] = 0xff;
+    fake_monitor = &mc;
+    is_int(fake_start(&w, &d, VCPUS, 0), 0, "worker with a monitor config started");
+    ok(fake_last && fake_last->display.ports[VGT_PORT_D].connected &&
+           fake_last->display.ports[VGT_PORT_D].type == VGT_PORT_HDMI_D &&
+           fake_last->display.ports[VGT_PORT_D].override == VGT_PORT_B &&
+           fake_last->display.ports[VGT_PORT_D].edid[1] == 0xff,
+       "PORT_D connected as HDMI_D for PORT_B before the guest runs");
+    fake_monitor = NULL;
+    fake_stop(&w, d);
+}
+
+/* As root: the worker ends up as --user, with no capability and no way back. */
+static void test_privdrop(void)
+{
+    struct vgt_worker dummy;
+    pid_t pid;
+    int status = -1;
+
+    if (getuid() != 0) {
+        ok(1, "# SKIP not root: privilege drop not testable");
+        return;
+    }
+    fake_prepare_sockdir();
+    pid = fork();
+    if (pid == 0) {
+        struct vgt_worker w;
+        struct vgt_xd *d;
+        FILE *f;
+        char line[256];
+        unsigned long long capeff = ~0ull;
+        int bad = 0;
+        fake_user = "nobody";
+        if (fake_start(&w, &d, 1, 0) != 0)
+            _exit(10);
+        if (getuid() != 65534 || geteuid() != 65534 || getgid() != 65534)
+            bad |= 1;
+        if (setuid(0) == 0 || setgid(0) == 0)
+            bad |= 2;
+        if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+            bad |= 4;
+        if ((f = fopen("/proc/self/status", "r"))) {
+            while (fgets(line, sizeof(line), f))
+                sscanf(line, "CapEff: %llx", &capeff);
+            fclose(f);
+        }
+        if (capeff != 0)
+            bad |= 8;
+        if (getgroups(0, NULL) != 0)
+            bad |= 16;
+        vgt_worker_teardown(&w);
+        vgt_xd_free(d);
+        _exit(bad);
+    }
+    waitpid(pid, &status, 0);
+    ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+       "--user nobody: uid/gid 65534, no groups, no capabilities, NO_NEW_PRIVS (status %d)",
+       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    memset(&dummy, 0, sizeof(dummy));
+    fake_stop(&dummy, NULL);
+}
+
 int main(void)
 {
     test_full_start();
     test_fail_each_stage();
     test_xen_failures();
     test_domain_gone();
+    test_monitor_config();
+    test_privdrop();
     return tap_done();
 }
