@@ -330,7 +330,8 @@ static int stage_mediator(struct vgt_worker *w)
 
 static void undo_mediator(struct vgt_worker *w)
 {
-    w->cfg.med->destroy(w->vgpu);
+    if (w->vgpu)
+        w->cfg.med->destroy(w->vgpu);
     w->vgpu = NULL;
 }
 
@@ -700,25 +701,28 @@ static int stage_ready(struct vgt_worker *w)
 
 static void undo_nothing(struct vgt_worker *w) { (void)w; }
 
+/* partial: the stage can fail half-way; its undo then also runs, and copes
+ * with whatever part was done. */
 static const struct {
     const char *name;
     int (*up)(struct vgt_worker *w);
     void (*down)(struct vgt_worker *w);
+    bool partial;
 } stages[VGT_STAGE_MAX] = {
-    [VGT_STAGE_NONE] = { "none", NULL, undo_nothing },
-    [VGT_STAGE_HANDLES] = { "handles", stage_handles, undo_handles },
-    [VGT_STAGE_MEDIATOR] = { "mediator", stage_mediator, undo_mediator },
-    [VGT_STAGE_SERVER] = { "server", stage_server, undo_server },
-    [VGT_STAGE_PAGES] = { "pages", stage_pages, undo_pages },
-    [VGT_STAGE_BACKING] = { "backing", stage_backing, undo_backing },
-    [VGT_STAGE_PCIDEV] = { "pcidev", stage_pcidev, undo_pcidev },
-    [VGT_STAGE_ENABLED] = { "enabled", stage_enabled, undo_enabled },
-    [VGT_STAGE_PORTS] = { "ports", stage_ports, undo_ports },
-    [VGT_STAGE_LOOP] = { "loop", stage_loop, undo_loop },
-    [VGT_STAGE_SOCKET] = { "socket", stage_socket, undo_socket },
-    [VGT_STAGE_RESTRICTED] = { "restricted", stage_restricted, undo_nothing },
-    [VGT_STAGE_PRIVDROP] = { "privdrop", stage_privdrop, undo_nothing },
-    [VGT_STAGE_READY] = { "ready", stage_ready, undo_nothing },
+    [VGT_STAGE_NONE] = { "none", NULL, undo_nothing, false },
+    [VGT_STAGE_HANDLES] = { "handles", stage_handles, undo_handles, true },
+    [VGT_STAGE_MEDIATOR] = { "mediator", stage_mediator, undo_mediator, true },
+    [VGT_STAGE_SERVER] = { "server", stage_server, undo_server, false },
+    [VGT_STAGE_PAGES] = { "pages", stage_pages, undo_pages, false },
+    [VGT_STAGE_BACKING] = { "backing", stage_backing, undo_backing, true },
+    [VGT_STAGE_PCIDEV] = { "pcidev", stage_pcidev, undo_pcidev, false },
+    [VGT_STAGE_ENABLED] = { "enabled", stage_enabled, undo_enabled, false },
+    [VGT_STAGE_PORTS] = { "ports", stage_ports, undo_ports, true },
+    [VGT_STAGE_LOOP] = { "loop", stage_loop, undo_loop, true },
+    [VGT_STAGE_SOCKET] = { "socket", stage_socket, undo_socket, true },
+    [VGT_STAGE_RESTRICTED] = { "restricted", stage_restricted, undo_nothing, false },
+    [VGT_STAGE_PRIVDROP] = { "privdrop", stage_privdrop, undo_nothing, false },
+    [VGT_STAGE_READY] = { "ready", stage_ready, undo_nothing, false },
 };
 
 const char *vgt_worker_stage_name(enum vgt_worker_stage s)
@@ -745,13 +749,8 @@ int vgt_worker_start(struct vgt_worker *w, const struct vgt_worker_config *cfg)
         if (r) {
             vgt_worker_log(w, LOG_ERR, "start-up failed at stage %s: %s", stages[s].name,
                            strerror(-r));
-            /* a stage that failed half-way undoes its own part too */
-            w->stage = (enum vgt_worker_stage)s;
-            if (s == VGT_STAGE_HANDLES || s == VGT_STAGE_BACKING || s == VGT_STAGE_PORTS ||
-                s == VGT_STAGE_LOOP || s == VGT_STAGE_SOCKET) {
-                if (s != VGT_STAGE_HANDLES || w->xen)
-                    stages[s].down(w);
-            }
+            if (stages[s].partial)
+                stages[s].down(w);
             w->stage = (enum vgt_worker_stage)(s - 1);
             vgt_worker_teardown(w);
             return r;

@@ -233,6 +233,11 @@ static void test_monitor_config(void)
            fake_last->display.ports[VGT_PORT_D].override == VGT_PORT_B &&
            fake_last->display.ports[VGT_PORT_D].edid[1] == 0xff,
        "PORT_D connected as HDMI_D for PORT_B before the guest runs");
+    fake_stop(&w, d);
+    mc.items[0].port = VGT_PORT_MAX;   /* the mediator refuses it */
+    is_int(fake_start(&w, &d, VCPUS, 0), -ENXIO, "a refused monitor port fails the start");
+    ok(fake_last == NULL, "the half-set-up mediator instance is destroyed");
+    is_str(vgt_xd_trace(d), "open;close;", "nothing else was done");
     fake_monitor = NULL;
     fake_stop(&w, d);
 }
