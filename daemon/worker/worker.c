@@ -320,7 +320,8 @@ static int stage_mediator(struct vgt_worker *w)
         memcpy(ps.edid, it->edid, sizeof(ps.edid));
         r = w->cfg.med->hotplug(w->vgpu, it->port, &ps);
         if (r) {
-            vgt_worker_log(w, LOG_ERR, "monitor config: %s: %s", vgt_port_name(it->port),
+            const char *name = vgt_port_name(it->port);
+            vgt_worker_log(w, LOG_ERR, "monitor config: %s: %s", name ? name : "bad port",
                            strerror(-r));
             return r;
         }
