@@ -10,6 +10,7 @@
  * not written are zero, which i915 reads as "absent" or "default".
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include "daemon/mediator/opregion.h"
 
@@ -22,10 +23,10 @@
 #define OPR_ACPI_CLID 0x1AC                /* mailbox 1: current lid state */
 
 /*
- * Version 2.0: i915 reads the RVDA/RVDS VBT pointer only from an ASLE mailbox
- * (not offered here), treats the SWSCI mailbox as absent from 2.x on, and
- * reads the "headless SKU" bit only from 2.3 on.  So the VBT is found in
- * mailbox 4 and nothing else of the OpRegion is used.
+ * Version 2.0, as GVT's virtual OpRegion: i915 reads the RVDA/RVDS VBT pointer
+ * only from an ASLE mailbox and the "headless SKU" bit (which would disable
+ * the display) only from 2.3 on.  Only mailbox 4 is offered, so i915 sets up
+ * no ACPI, SWSCI or ASLE service on it and reads nothing but the VBT.
  */
 #define OPR_MAJOR 2
 #define MBOX_VBT (1u << 3) /* mailbox 4 (i915 probes it without looking at this bit) */
