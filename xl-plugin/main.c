@@ -27,7 +27,7 @@ static const struct xlv_cmd cmds[] = {
     { "vgt-screenshot", main_vgt_screenshot, false, "Save a guest's screen as PNG",
       "vgt-screenshot DOMAIN FILE.png" },
     { "vgt-edid", main_vgt_edid, false, "Check and decode EDID files",
-      "vgt-edid [--json] FILE...   (FILE - reads standard input)" },
+      "vgt-edid [--json] FILE..." },
 };
 
 const struct xlv_cmd *xlv_find_cmd(const char *name)
