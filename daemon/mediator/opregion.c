@@ -51,7 +51,7 @@
  * BDB version 194: at least 155 (DDI child devices; older i915 skips them
  * below), below 195 so that the child device config is the 33-byte legacy one
  * every i915 expects for it ("Unexpected child device config size" otherwise),
- * and newer than DEVICE_HANDLE_EFP4 (194).  It is a Skylake-era version: no
+ * and the version that brought DEVICE_HANDLE_EFP4.  A Skylake-era version: no
  * field this VBT leaves at zero means something unusual at it.
  */
 #define BDB_VERSION_USED 194
