@@ -18,6 +18,53 @@
  * connection; a client that reads a header of another version reports "vgtd speaks
  * protocol X, this client Y".  Neither side ever parses a body of another version.
  */
+/*
+ * Commands (full text in vgtd-protocol(7); numbers are JSON integers, sizes in bytes
+ * unless the name ends in _mb; unknown request fields are ignored; an unknown "cmd"
+ * gets EOPNOTSUPP; state-changing commands and screenshot need uid 0 (SO_PEERCRED),
+ * else EPERM):
+ *
+ * hello      {"cmd":"hello","client":"xl-vgt 0.1.0"}
+ *   -> {"ok":true,"version":1,"server":"vgtd 0.1.0","commands":["hello",...]}
+ * list       {"cmd":"list"}
+ *   -> {"ok":true,"display_owner":D,"guests":[GUEST...]}
+ *   GUEST = {"domid":5,"name":"win10","vgt_id":1,"type":"V5_4"|null,
+ *            "state":"starting"|"running"|"failsafe"|"stopping",
+ *            "display_ready":false,"display_owner":false,
+ *            "low_gm_base":N,"low_gm_size":N,"high_gm_base":N,"high_gm_size":N,
+ *            "fence_base":N,"fence_count":N,
+ *            "ports":[{"port":"PORT_B","connected":true,"type":"DP_B","override":"PORT_B"}],
+ *            "stats":{"bad_access":0,"ggtt_refused":0,"fence_refused":0,
+ *                     "aperture_refused":0,"plane_refused":0}}
+ * info       {"cmd":"info"}
+ *   -> {"ok":true,"display_owner":D,"guests":N,
+ *       "profile":{"name","description","gen","device_id","aperture_mb","ggtt_mb","fences",
+ *                  "max_instances"},
+ *       "host":{"low_mb","high_mb","fences"},
+ *       "resources":{"low_total_mb","low_free_mb","low_largest_mb","high_total_mb",
+ *                    "high_free_mb","high_largest_mb","fences_total","fences_free",
+ *                    "fences_largest","instances_total","instances_free"},
+ *       "types":[{"name":"V5_4","low_mb","high_mb","fences","fit":N}]}
+ * attach     {"cmd":"attach","domid":N,"low_mb":N,"high_mb":N,"fences":N,
+ *             optional: "name","type","vcpus","memory_mb","primary":-1|0|1,"cap":0..100,
+ *             "monitor_config":"/absolute/path"}
+ *   replies when the worker is ready (the guest may run): {"ok":true,"guest":GUEST}
+ *   errors: ESRCH no such domain, EEXIST already attached, ENOSPC no room (message
+ *   says which resource), EINVAL bad field or monitor config, ETIMEDOUT worker not ready
+ * detach     {"cmd":"detach","domid":N} -> {"ok":true}            ESRCH
+ * switch     {"cmd":"switch","domid":N,"force":false}  (0 = dom0, always works)
+ *   -> {"ok":true,"display_owner":N,"previous":M}  ESRCH, EAGAIN display not ready
+ * hotplug    {"cmd":"hotplug","domid":N,"port":"PORT_B","connect":true,"type":"DP_B",
+ *             "override":"PORT_B","edid":"<256 hex digits>"}
+ *            {"cmd":"hotplug","domid":N,"port":"PORT_B","connect":false}
+ *   -> {"ok":true}   ESRCH, ENXIO unknown port, EBADMSG bad EDID, EINVAL bad type
+ * screenshot {"cmd":"screenshot","domid":N}
+ *   -> {"ok":true,"width":W,"height":H,"stride":S,"format":"XR24",
+ *       "data":"<base64 of stride*height bytes, XRGB8888 little endian>"}
+ *   ESRCH, EAGAIN no framebuffer yet
+ * Errors: {"ok":false,"errno":N,"error":"ENAME","message":"one line"}; the name is
+ * authoritative ("errno" is Linux's number, informative).
+ */
 #ifndef VGT_PROTO_H
 #define VGT_PROTO_H
 
