@@ -175,18 +175,32 @@ int vgt_proto_decoder_take(struct vgt_proto_decoder *d, struct vgt_proto_frame *
 
 /* ---- Building ------------------------------------------------------------------ */
 
-int vgt_msg_init(struct vgt_msg *m)
+static int msg_init(struct vgt_msg *m, bool pretty)
 {
     m->error = 0;
     m->g = yajl_gen_alloc(NULL);
     if (!m->g)
         return -ENOMEM;
     yajl_gen_config(m->g, yajl_gen_validate_utf8, 1);
+    if (pretty) {
+        yajl_gen_config(m->g, yajl_gen_beautify, 1);
+        yajl_gen_config(m->g, yajl_gen_indent_string, "    ");
+    }
     if (yajl_gen_map_open(m->g) != yajl_gen_status_ok) {
         vgt_msg_dispose(m);
         return -ENOMEM;
     }
     return 0;
+}
+
+int vgt_msg_init(struct vgt_msg *m)
+{
+    return msg_init(m, false);
+}
+
+int vgt_msg_init_pretty(struct vgt_msg *m)
+{
+    return msg_init(m, true);
 }
 
 void vgt_msg_dispose(struct vgt_msg *m)
@@ -297,20 +311,31 @@ void vgt_msg_error(struct vgt_msg *m, int negerr, const char *fmt, ...)
     va_end(ap);
 }
 
-int vgt_msg_frame(struct vgt_msg *m, uint16_t flags, size_t max_body, uint8_t **out,
-                  size_t *out_len)
+int vgt_msg_text(struct vgt_msg *m, const char **text, size_t *len)
 {
     const unsigned char *buf;
-    size_t len;
 
     if (!m->g)
         return -EINVAL;
     vgt_msg_map_close(m);
     if (m->error)
         return m->error;
-    if (yajl_gen_get_buf(m->g, &buf, &len) != yajl_gen_status_ok)
+    if (yajl_gen_get_buf(m->g, &buf, len) != yajl_gen_status_ok)
         return -EINVAL;
-    return vgt_proto_frame(buf, len, flags, max_body, out, out_len);
+    *text = (const char *)buf;
+    return 0;
+}
+
+int vgt_msg_frame(struct vgt_msg *m, uint16_t flags, size_t max_body, uint8_t **out,
+                  size_t *out_len)
+{
+    const char *text;
+    size_t len;
+    int r = vgt_msg_text(m, &text, &len);
+
+    if (r < 0)
+        return r;
+    return vgt_proto_frame(text, len, flags, max_body, out, out_len);
 }
 
 int vgt_proto_error_frame(int negerr, uint8_t **out, size_t *out_len, const char *fmt, ...)

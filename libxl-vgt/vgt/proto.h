@@ -149,6 +149,7 @@ struct vgt_msg {
 };
 
 int vgt_msg_init(struct vgt_msg *m);
+int vgt_msg_init_pretty(struct vgt_msg *m);   /* indented, for people (xl --json) */
 void vgt_msg_dispose(struct vgt_msg *m);
 void vgt_msg_str(struct vgt_msg *m, const char *key, const char *val); /* NULL -> null */
 void vgt_msg_int(struct vgt_msg *m, const char *key, long long val);
@@ -165,6 +166,9 @@ void vgt_msg_error(struct vgt_msg *m, int negerr, const char *fmt, ...)
 /* Close the top-level object and frame it (see vgt_proto_frame). */
 int vgt_msg_frame(struct vgt_msg *m, uint16_t flags, size_t max_body, uint8_t **out,
                   size_t *out_len);
+
+/* Close the top-level object; *text stays valid until dispose (not NUL-free checked). */
+int vgt_msg_text(struct vgt_msg *m, const char **text, size_t *len);
 
 /* A complete error reply frame, e.g. for ESRCH. */
 int vgt_proto_error_frame(int negerr, uint8_t **out, size_t *out_len, const char *fmt, ...)
