@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "vgt/alloc.h"
+#include "vgt/cleanup.h"
 #include "vgt/monitor.h"
 #include "vgt/profile.h"
 #include "vgt/proto.h"
@@ -149,6 +150,11 @@ struct vgt_screenshot {
 void vgt_screenshot_init(struct vgt_screenshot *s);
 void vgt_screenshot_dispose(struct vgt_screenshot *s);
 int vgt_client_screenshot(struct vgt_client *c, int domid, struct vgt_screenshot *out);
+
+VGT_DEFINE_DISPOSE(vgt_client)
+VGT_DEFINE_DISPOSE(vgt_guest_list)
+VGT_DEFINE_DISPOSE(vgt_info)
+VGT_DEFINE_DISPOSE(vgt_screenshot)
 
 /* Parse one GUEST object of a list or attach reply (exposed for servers' tests). */
 int vgt_guest_from_json(yajl_val v, struct vgt_guest *out);
