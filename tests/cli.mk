@@ -3,3 +3,18 @@ unit_tests += tests/unit/test-proto
 tests_unit_test_proto_SOURCES = tests/unit/test-proto.c
 tests_unit_test_proto_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
 tests_unit_test_proto_LDADD = libxl-vgt/libvgt.la $(YAJL_LIBS)
+
+unit_tests += tests/unit/test-client
+tests_unit_test_client_SOURCES = tests/unit/test-client.c
+tests_unit_test_client_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+tests_unit_test_client_LDADD = libxl-vgt/libvgt.la $(YAJL_LIBS)
+
+# Golden tests of the xl front, against fake-vgtd (canned replies).
+check_PROGRAMS += tests/golden/cli/fake-vgtd
+tests_golden_cli_fake_vgtd_SOURCES = tests/golden/cli/fake-vgtd.c
+tests_golden_cli_fake_vgtd_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+tests_golden_cli_fake_vgtd_LDADD = libxl-vgt/libvgt.la $(YAJL_LIBS)
+cli_golden = tests/golden/cli/errors.sh tests/golden/cli/daemon.sh
+TESTS += $(cli_golden)
+EXTRA_DIST += $(cli_golden) tests/golden/cli/lib.sh tests/golden/cli/expected \
+	tests/golden/cli/replies tests/golden/cli/data
