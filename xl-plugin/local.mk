@@ -7,3 +7,11 @@ xl_plugin_xl_vgt_SOURCES = xl-plugin/xl-vgt.h xl-plugin/main.c \
 	xl-plugin/front.h xl-plugin/front.c
 xl_plugin_xl_vgt_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(PNG_CFLAGS)
 xl_plugin_xl_vgt_LDADD = libxl-vgt/libvgt.la $(YAJL_LIBS) $(PNG_LIBS) $(XLUTIL_LIBS)
+xl_plugin_xl_vgt_CPPFLAGS = $(AM_CPPFLAGS) -DVGT_DM_WRAPPER='"$(pkglibexecdir)/vgt-dm-wrapper"'
+
+# The device model libxl runs for vgt=1 guests: attaches the vGPU, then execs QEMU.
+vgtdmdir = $(pkglibexecdir)
+vgtdm_PROGRAMS = xl-plugin/vgt-dm-wrapper
+xl_plugin_vgt_dm_wrapper_SOURCES = xl-plugin/vgt-dm-wrapper.c
+xl_plugin_vgt_dm_wrapper_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+xl_plugin_vgt_dm_wrapper_LDADD = libxl-vgt/libvgt.la $(YAJL_LIBS)
