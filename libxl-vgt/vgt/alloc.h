@@ -41,7 +41,7 @@ struct vgt_allocator;        /* opaque */
 struct vgt_allocator *vgt_alloc_new(const struct vgt_profile *p);
 void vgt_alloc_free(struct vgt_allocator *a);
 
-/* Allocate; on -ENOSPC diag says which resource is short, by how much and what
+/* Allocate (high GM is rounded up to whole granules); on -ENOSPC diag says which resource is short, by how much and what
  * is free, e.g. "low GM: asked 128 MB, largest free run 96 MB, 96 MB free of 384 MB". */
 int vgt_alloc_take(struct vgt_allocator *a, const struct vgt_request *req,
                    struct vgt_partition *out, struct vgt_diag *diag);
@@ -52,17 +52,25 @@ int vgt_alloc_take_exact(struct vgt_allocator *a, const struct vgt_partition *p,
 int vgt_alloc_release(struct vgt_allocator *a, const struct vgt_partition *p);
 
 void vgt_alloc_resources(const struct vgt_allocator *a, struct vgt_resources *out);
-/* How many more requests like req would fit now. */
+/* How many more requests like req would fit now (by simulated first fit, so
+ * fragmentation is accounted for). */
 unsigned vgt_alloc_fit_count(const struct vgt_allocator *a, const struct vgt_request *req);
 /* Would req fit on an empty GPU of this profile at all?  (-ENOSPC + diag if not) */
 int vgt_alloc_check_fits_profile(const struct vgt_profile *p, const struct vgt_request *req,
                                  struct vgt_diag *diag);
 
-/* Serialise the allocator state (text, one line per partition) and restore it. */
+/* Serialise the allocator state (text: "vgt-alloc 1", the profile's geometry, one
+ * line per partition) and restore it (all or nothing; -EINVAL with line numbers). */
 int vgt_alloc_serialize(const struct vgt_allocator *a, char **out);
 int vgt_alloc_restore(struct vgt_allocator *a, const char *text, struct vgt_diag *diag);
 
 /* Fence register values of the partition are the allocator's to zero: */
 void vgt_alloc_fence_values(const struct vgt_allocator *a, uint64_t *vals, unsigned n);
+/* Write a fence register on behalf of a guest: -EPERM unless vgt_id owns it. */
+int vgt_alloc_fence_write(struct vgt_allocator *a, unsigned vgt_id, unsigned fence, uint64_t val);
+
+/* The partition of a guest, read back from the allocator (-ENOENT if none). */
+int vgt_alloc_partition(const struct vgt_allocator *a, unsigned vgt_id, struct vgt_partition *out);
+const struct vgt_profile *vgt_alloc_profile(const struct vgt_allocator *a);
 
 #endif
