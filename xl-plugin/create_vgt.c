@@ -91,8 +91,15 @@ static int wrapper_args(const struct vgt_config *cfg, char *items[16], int *n)
         ADD("--vgt-monitor-config=%s", mc);
     else if (cfg->monitor_config_file)
         bad = -errno;
-    if (getenv(VGT_PROTO_SOCKET_ENV) && *getenv(VGT_PROTO_SOCKET_ENV))
-        ADD("--vgt-socket=%s", getenv(VGT_PROTO_SOCKET_ENV));
+    /* Settings from the environment of xl create are kept for reboots too; libxl
+     * runs the device model in /, so the socket path is made absolute. */
+    const char *sock = getenv(VGT_PROTO_SOCKET_ENV), *qemu = getenv("VGT_QEMU");
+    if (sock && *sock == '/')
+        ADD("--vgt-socket=%s", sock);
+    else if (sock && *sock && getcwd(mc, sizeof(mc)))
+        ADD("--vgt-socket=%s/%s", mc, sock);
+    if (qemu && *qemu == '/')
+        ADD("--vgt-qemu=%s", qemu);
 #undef ADD
     *n = k;
     return bad < 0 ? bad : bad ? -ENOMEM : 0;
@@ -130,10 +137,12 @@ int xlv_create_argv(const struct vgt_config *cfg, const char *file, int argc, ch
     if (!x)
         return xlv_fail(CMD, -EINVAL, "%s: cannot read the config again", file);
     if (xlu_cfg_get_string(x, "device_model_override", &s, 1) == 0) {
+        r = xlv_fail(CMD, -EINVAL, "%s: device_model_override is set (\"%s\"): with vgt=1 "
+                     "the device model is xen-vgt's wrapper, which attaches the vGPU and "
+                     "runs QEMU; remove the key (to choose the QEMU, set VGT_QEMU=PATH for "
+                     "xl create)", file, s);
         xlu_cfg_destroy(x);
-        return xlv_fail(CMD, -EINVAL, "%s: device_model_override is set (\"%s\"): with vgt=1 "
-                        "the device model is xen-vgt's wrapper, which attaches the vGPU "
-                        "and runs QEMU; remove the key (VGT_QEMU chooses the QEMU)", file, s);
+        return r;
     }
     if (xlu_cfg_get_long(x, "device_model_stubdomain_override", &l, 1) == 0 && l) {
         xlu_cfg_destroy(x);
@@ -142,9 +151,10 @@ int xlv_create_argv(const struct vgt_config *cfg, const char *file, int argc, ch
     }
     if (xlu_cfg_get_string(x, "device_model_version", &s, 1) == 0 &&
         strcmp(s, "qemu-xen") != 0) {
+        r = xlv_fail(CMD, -EINVAL, "%s: device_model_version=\"%s\": vgt=1 needs "
+                     "\"qemu-xen\"", file, s);
         xlu_cfg_destroy(x);
-        return xlv_fail(CMD, -EINVAL, "%s: device_model_version=\"%s\": vgt=1 needs "
-                        "\"qemu-xen\"", file, s);
+        return r;
     }
     if (!((xlu_cfg_get_string(x, "type", &s, 1) == 0 && strcmp(s, "hvm") == 0) ||
           (xlu_cfg_get_string(x, "builder", &s, 1) == 0 && strcmp(s, "hvm") == 0))) {

@@ -7,7 +7,7 @@ G=$(cd "$top_srcdir/tests/golden/cli" && pwd)
 B=$(cd "$top_builddir" && pwd)
 XL=$B/xl-plugin/xl-vgt
 FAKE=$B/tests/golden/cli/fake-vgtd
-T=$(mktemp -d "${TMPDIR:-/tmp}/xl-vgt-golden.XXXXXX")
+T=$(cd "$(mktemp -d "${TMPDIR:-/tmp}/xl-vgt-golden.XXXXXX")" && pwd -P)
 n=0
 failed=0
 fake_pid=
@@ -33,7 +33,8 @@ check() {  # check NAME CMD...
     shift
     (cd "$T" && "$@") >"$T/.out" 2>"$T/.err"
     rc=$?
-    { cat "$T/.out"; sed 's/^/stderr: /' "$T/.err"; echo "exit: $rc"; } >"$T/.got"
+    { cat "$T/.out"; sed 's/^/stderr: /' "$T/.err"; echo "exit: $rc"; } |
+        sed -e "s|$T|\$T|g" -e "s|$B|\$B|g" -e "s|$G|\$G|g" >"$T/.got"
     if [ -n "${UPDATE_GOLDEN:-}" ]; then
         cp "$T/.got" "$G/expected/$name.out"
     fi
