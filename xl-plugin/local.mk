@@ -15,3 +15,13 @@ vgtdm_PROGRAMS = xl-plugin/vgt-dm-wrapper
 xl_plugin_vgt_dm_wrapper_SOURCES = xl-plugin/vgt-dm-wrapper.c
 xl_plugin_vgt_dm_wrapper_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
 xl_plugin_vgt_dm_wrapper_LDADD = libxl-vgt/libvgt.la $(YAJL_LIBS)
+
+# Install/uninstall the front in place of Debian's /usr/sbin/xl (dpkg-divert).
+vgtfrontdir = $(sbindir)
+vgtfront_SCRIPTS = xl-plugin/xen-vgt-xl-front
+xl-plugin/xen-vgt-xl-front: $(srcdir)/xl-plugin/install-xl-front.sh Makefile
+	@mkdir -p $(@D)
+	$(AM_V_GEN)$(SED) -e 's|@bindir[@]|$(bindir)|g' -e 's|@REAL_XL[@]|$(REAL_XL)|g' \
+		$(srcdir)/xl-plugin/install-xl-front.sh > $@.tmp && chmod +x $@.tmp && mv $@.tmp $@
+CLEANFILES += xl-plugin/xen-vgt-xl-front
+EXTRA_DIST += xl-plugin/install-xl-front.sh
