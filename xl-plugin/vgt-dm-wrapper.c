@@ -5,7 +5,7 @@
  *
  * libxl starts it with QEMU's arguments, "-xen-domid N" among them, and our own
  * "--vgt-KEY=VALUE" items (device_model_args_hvm) at the end, while the new domain
- * is paused.  We take our items out, ask vgtd to attach a vGPU to domain N, wait
+ * is paused ("-name NAME" gives vgtd the domain's name).  We take our items out, ask vgtd to attach a vGPU to domain N, wait
  * until it is ready, and exec the real QEMU with the rest.  Any failure: one line
  * on stderr (libxl keeps it in /var/log/xen/qemu-dm-NAME.log) and a non-zero exit,
  * so that libxl fails the create or reboot instead of running a guest without its
@@ -126,6 +126,9 @@ int main(int argc, char **argv)
             }
             w.a.domid = (int)d;
         }
+        /* The domain's name keys vgtd's reboot hold (the partition kept for a reboot). */
+        if (strcmp(argv[i], "-name") == 0 && i + 1 < argc)
+            w.a.name = argv[i + 1];
         /* The vGPU's state cannot travel: refuse to be the device model of a restore. */
         if (strcmp(argv[i], "-incoming") == 0) {
             fprintf(stderr, "%s: restoring or migrating a vGPU guest is not supported\n", prog);
