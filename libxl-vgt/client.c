@@ -298,6 +298,9 @@ int vgt_guest_from_json(yajl_val v, struct vgt_guest *g)
     copy_str(g->name, sizeof(g->name), v, "name");
     copy_str(g->type, sizeof(g->type), v, "type");
     copy_str(g->state, sizeof(g->state), v, "state");
+    copy_str(g->uuid, sizeof(g->uuid), v, "uuid");
+    copy_str(g->failsafe_reason, sizeof(g->failsafe_reason), v, "failsafe_reason");
+    vgt_json_get_bool(v, "failsafe", &g->failsafe);
     vgt_json_get_bool(v, "display_ready", &g->display_ready);
     vgt_json_get_bool(v, "display_owner", &g->display_owner);
     r |= get_u64_opt(v, "low_gm_base", &g->part.low_base);

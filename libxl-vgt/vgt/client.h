@@ -72,8 +72,10 @@ struct vgt_guest {
     int domid;
     char name[64];
     char type[16];           /* vGPU type, "" when sizes were given */
-    char state[16];
-    bool display_ready, display_owner;
+    char state[16];          /* "starting", "running", "failsafe", ... (vgtd's words) */
+    char uuid[40];           /* "" if vgtd does not know it */
+    bool display_ready, display_owner, failsafe;
+    char failsafe_reason[128];
     struct vgt_partition part;  /* vgt_id, GM ranges (bytes), fences */
     unsigned n_ports;
     struct vgt_port_state ports[VGT_PORT_MAX];
