@@ -15,7 +15,8 @@ tests_golden_cli_fake_vgtd_SOURCES = tests/golden/cli/fake-vgtd.c
 tests_golden_cli_fake_vgtd_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
 tests_golden_cli_fake_vgtd_LDADD = libxl-vgt/libvgt.la $(YAJL_LIBS)
 cli_golden = tests/golden/cli/errors.sh tests/golden/cli/daemon.sh tests/golden/cli/create.sh \
-	tests/golden/cli/passthrough.sh tests/golden/cli/install.sh
+	tests/golden/cli/passthrough.sh tests/golden/cli/install.sh \
+	tests/golden/cli/man.sh
 TESTS += $(cli_golden)
 EXTRA_DIST += $(cli_golden) tests/golden/cli/lib.sh tests/golden/cli/expected \
-	tests/golden/cli/replies tests/golden/cli/data
+	tests/golden/cli/replies tests/golden/cli/data man/xl-vgt.1.pod man/vgtd-protocol.7.pod
