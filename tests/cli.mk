@@ -20,3 +20,12 @@ cli_golden = tests/golden/cli/errors.sh tests/golden/cli/daemon.sh tests/golden/
 TESTS += $(cli_golden)
 EXTRA_DIST += $(cli_golden) tests/golden/cli/lib.sh tests/golden/cli/expected \
 	tests/golden/cli/replies tests/golden/cli/data man/xl-vgt.1.pod man/vgtd-protocol.7.pod
+
+# libFuzzer target: the protocol decoder and the client's reply parsing.
+fuzz_targets += fuzz-proto
+fuzz_proto_sources = tests/fuzz/fuzz-proto.c libxl-vgt/proto.c libxl-vgt/client.c \
+	libxl-vgt/error.c libxl-vgt/monitor.c libxl-vgt/edid.c
+tests/fuzz/fuzz-proto: $(addprefix $(srcdir)/,$(fuzz_proto_sources))
+	$(FUZZ_BUILD) -DPACKAGE_VERSION='"$(PACKAGE_VERSION)"' -o $@ $^ $(YAJL_LIBS)
+EXTRA_DIST += tests/fuzz/fuzz-proto.c tests/fuzz/seeds/fuzz-proto
+CLEANFILES += tests/fuzz/fuzz-proto
