@@ -106,7 +106,7 @@ int main(int argc, char **argv)
     struct wargs w = { .a = { .domid = -1, .primary = -1 }, .timeout_s = 45 };
     struct vgt_client c;
     struct vgt_guest g;
-    char **qargv;
+    _cleanup_free_ char **qargv = NULL;
     int qargc = 1, r;
 
     qargv = calloc(argc + 1, sizeof(*qargv));
@@ -180,6 +180,5 @@ int main(int argc, char **argv)
     if (vgt_client_detach(&c, w.a.domid) < 0)
         fprintf(stderr, "%s: domain %d: detach: %s\n", prog, w.a.domid, c.error);
     vgt_client_dispose(&c);
-    free(qargv);
     return 1;
 }
