@@ -90,7 +90,8 @@ struct vgt_guest_list {
 void vgt_guest_list_init(struct vgt_guest_list *l);
 void vgt_guest_list_dispose(struct vgt_guest_list *l);
 int vgt_client_list(struct vgt_client *c, struct vgt_guest_list *out);
-/* Find a guest by domid ("5") or name; NULL if none. */
+/* Find a guest by domid ("5") or name; NULL if none.  Partitions held for a
+ * rebooting guest (state "rebooting", no domain) are not found. */
 const struct vgt_guest *vgt_guest_list_find(const struct vgt_guest_list *l, const char *domain);
 
 /* ---- info ---- */

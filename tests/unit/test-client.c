@@ -18,7 +18,7 @@
 
 static char dir[64], sock[96], reqfile[96];
 
-enum how { NORMAL, SILENT, CLOSE };
+enum how { NORMAL, SILENT, CLOSE, REFUSE };
 
 struct script {
     const char *body;        /* reply JSON */
@@ -47,6 +47,14 @@ static void child(int lfd, const struct script *s)
     uint8_t buf[512];
     int fd = accept(lfd, NULL, NULL);
 
+    if (s->how == REFUSE) {
+        /* as vgtd does for a peer it does not accept: error reply, then close at once */
+        uint8_t *frame = NULL;
+        size_t flen;
+        vgt_proto_error_frame(-EPERM, &frame, &flen, "permission denied: vgtd accepts root");
+        send(fd, frame, flen, MSG_NOSIGNAL);
+        _exit(0);
+    }
     vgt_proto_decoder_init(&d, VGT_PROTO_MAX_REQUEST);
     while (!vgt_proto_decoder_ready(&d)) {
         ssize_t n = recv(fd, buf, sizeof(buf), 0);
@@ -154,7 +162,9 @@ static void test_list(void)
         "\"fence_count\":4,\"ports\":[{\"port\":\"PORT_B\",\"connected\":true,\"type\":\"DP_B\","
         "\"override\":\"PORT_C\"},{\"port\":\"PORT_X\"}],\"stats\":{\"bad_access\":1,"
         "\"ggtt_refused\":2,\"fence_refused\":3,\"aperture_refused\":4,\"plane_refused\":5},"
-        "\"new_field\":[1,2]},{\"domid\":9,\"vgt_id\":2}]}",
+        "\"new_field\":[1,2]},{\"domid\":9,\"vgt_id\":2},{\"domid\":0,\"vgt_id\":3,"
+        "\"name\":\"held\",\"state\":\"rebooting\"},{\"domid\":11,\"vgt_id\":4,"
+        "\"name\":\"old\",\"state\":\"rebooting\"}]}",
         0, VGT_PROTO_F_REPLY, 0, NORMAL };
     struct vgt_client c;
     struct vgt_guest_list l;
@@ -162,7 +172,7 @@ static void test_list(void)
 
     is_int(vgt_client_list(&c, &l), 0, "list");
     is_str(request(), "{\"cmd\":\"list\"}", "list request");
-    is_int(l.n, 2, "two guests");
+    is_int(l.n, 4, "four guests");
     is_int(l.display_owner, 5, "display owner");
     const struct vgt_guest *g = &l.guests[0];
     ok(g->domid == 5 && strcmp(g->name, "win10") == 0 && g->part.vgt_id == 1, "guest 0 ids");
@@ -181,6 +191,9 @@ static void test_list(void)
     ok(vgt_guest_list_find(&l, "9") == &l.guests[1], "find by domid");
     ok(vgt_guest_list_find(&l, "7") == NULL && vgt_guest_list_find(&l, "x") == NULL,
        "find: unknown");
+    ok(vgt_guest_list_find(&l, "held") == NULL && vgt_guest_list_find(&l, "0") == NULL &&
+       vgt_guest_list_find(&l, "11") == NULL && vgt_guest_list_find(&l, "old") == NULL,
+       "find: partitions held for a reboot are not found");
     vgt_guest_list_dispose(&l);
     vgt_guest_list_dispose(&l);
     done(pid, &c);
@@ -197,6 +210,7 @@ static void test_error_replies(void)
     static const struct script huge = { "{}", 0, VGT_PROTO_F_REPLY, 0x7fffffff, NORMAL };
     static const struct script noreply = { "", 0, 0, 0, CLOSE };
     static const struct script silent = { "", 0, 0, 0, SILENT };
+    static const struct script refuse = { "", 0, 0, 0, REFUSE };
     struct vgt_client c;
     pid_t pid;
 
@@ -228,6 +242,13 @@ static void test_error_replies(void)
     pid = serve(&noreply, &c);
     is_int(vgt_client_detach(&c, 1), -ECONNRESET, "closed without reply: -ECONNRESET");
     is_str(c.error, "vgtd closed the connection without a reply", "message");
+    done(pid, &c);
+
+    pid = serve(&refuse, &c);
+    usleep(20000); /* let vgtd's refusal and close arrive before the request */
+    is_int(vgt_client_list(&c, &(struct vgt_guest_list){ 0 }), -EPERM,
+           "refused at connect: vgtd's EPERM, not a broken pipe");
+    is_str(c.error, "permission denied: vgtd accepts root", "its message");
     done(pid, &c);
 
     pid = serve(&silent, &c);
