@@ -14,6 +14,9 @@ vgtdmdir = $(pkglibexecdir)
 vgtdm_PROGRAMS = xl-plugin/vgt-dm-wrapper
 xl_plugin_vgt_dm_wrapper_SOURCES = xl-plugin/vgt-dm-wrapper.c
 xl_plugin_vgt_dm_wrapper_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+# Debian 12's qemu-system-xen, the QEMU libxl runs by default (make VGT_QEMU_DEFAULT=...).
+VGT_QEMU_DEFAULT = /usr/libexec/xen-qemu-system-i386
+xl_plugin_vgt_dm_wrapper_CPPFLAGS = $(AM_CPPFLAGS) -DVGT_QEMU_DEFAULT='"$(VGT_QEMU_DEFAULT)"'
 xl_plugin_vgt_dm_wrapper_LDADD = libxl-vgt/libvgt.la $(YAJL_LIBS)
 
 # Install/uninstall the front in place of Debian's /usr/sbin/xl (dpkg-divert).
