@@ -14,9 +14,11 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <libxlutil.h>
 
@@ -242,6 +244,53 @@ static int check_fit(struct vgt_client *c, const struct vgt_config *cfg)
     return 0;
 }
 
+/* libxl keeps the device model's stderr in XEN_LOG_DIR/qemu-dm-NAME.log (a new one
+ * per start): when the create failed, show what the wrapper said there. */
+static void relay_wrapper_log(const char *name)
+{
+    const char *dir = getenv("VGT_XEN_LOG_DIR");
+    _cleanup_free_ char *path = NULL;
+    _cleanup_fclose_ FILE *f = NULL;
+    char line[1024];
+
+    if (asprintf(&path, "%s/qemu-dm-%s.log", dir && *dir ? dir : "/var/log/xen", name) < 0)
+        return;
+    f = fopen(path, "r");
+    while (f && fgets(line, sizeof(line), f)) {
+        const char *w = strstr(line, "vgt-dm-wrapper: ");
+        if (w)
+            fprintf(stderr, "xl: create: %s", w);
+    }
+}
+
+/* The real xl as a child, so that a failure can be explained afterwards; its exit
+ * status is returned unchanged (128+N if signal N ended it). */
+static int run_real_xl(char **argv, const char *name)
+{
+    struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+    int st = 0;
+    pid_t pid;
+
+    sigaction(SIGINT, &ign, &old_int);   /* as system(): ^C is for xl */
+    sigaction(SIGQUIT, &ign, &old_quit);
+    pid = fork();
+    if (pid == 0) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGQUIT, &old_quit, NULL);
+        _exit(xlv_exec_real_xl(argv));
+    }
+    while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGQUIT, &old_quit, NULL);
+    if (pid < 0)
+        return xlv_fail(CMD, -errno, "cannot start the real xl: %s", strerror(errno));
+    int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    if (code != 0 && code != 127)
+        relay_wrapper_log(name);
+    return code;
+}
+
 int xlv_create_vgt(const struct vgt_config *cfg, const char *cfgfile, int argc, char **argv,
                    const struct xlv_opts *o)
 {
@@ -265,7 +314,7 @@ int xlv_create_vgt(const struct vgt_config *cfg, const char *cfgfile, int argc, 
         fprintf(stderr, "xl: create: %s: the vGPU is attached by %s when the device model "
                 "starts\n", cfg->name, xlv_dm_wrapper_path());
     fflush(NULL);
-    r = xlv_exec_real_xl(nargv); /* returns only on failure */
+    r = run_real_xl(nargv, cfg->name);
     int orig = 0;
     while (o->orig_argv[orig])
         orig++;

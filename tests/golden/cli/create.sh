@@ -5,18 +5,30 @@
 cp "$G/data/"*.cfg "$G/data/monitor.config" "$T/"
 export VGT_PROFILE_DIR="$(cd "$top_srcdir" && pwd)/libxl-vgt/profiles"
 export VGT_DM_WRAPPER=$B/xl-plugin/vgt-dm-wrapper
+export VGT_XEN_LOG_DIR=$T/log
+mkdir -p "$VGT_XEN_LOG_DIR"
 cat >"$T/fake-xl" <<'SH'
 #!/bin/sh
 echo "real xl:"
 for a in "$@"; do echo "  $a"; done
-exit 3
+exit "${FAKE_XL_RC:-3}"
+SH
+# As libxl when the device model fails: the wrapper's words are in the qemu-dm log.
+cat >"$T/fake-xl-dmfail" <<'SH'
+#!/bin/sh
+cat >"$VGT_XEN_LOG_DIR/qemu-dm-win10.log" <<'LOG'
+vgt-dm-wrapper: domain 14: vGPU not attached: low GM: asked 64 MB, largest free run 0 MB
+LOG
+echo "libxl: error: libxl_dm.c:3131:device_model_spawn_outcome: Domain 14:domain 14 device model: spawn failed (rc=-3)" >&2
+echo "libxl: error: libxl_create.c:1865:domcreate_devmodel_started: Domain 14:device model did not start: -3" >&2
+exit 1
 SH
 cat >"$T/fake-qemu" <<'SH'
 #!/bin/sh
 echo "qemu:" "$@"
 exit 0
 SH
-chmod +x "$T/fake-xl" "$T/fake-qemu"
+chmod +x "$T/fake-xl" "$T/fake-xl-dmfail" "$T/fake-qemu"
 export VGT_REAL_XL=$T/fake-xl
 
 check create-nodaemon "$XL" create guest.cfg
@@ -31,6 +43,8 @@ sed -e 's/"low_free_mb":0,"low_largest_mb":0/"low_free_mb":128,"low_largest_mb":
     "$G/replies/info.json" >"$T/replies/info.json"
 check create-vgt "$XL" create -p guest.cfg 'vcpus=4'
 check create-vgt-socket-verbose env VGT_SOCKET="$T/vgtd.sock" VGT_QEMU=/opt/qemu "$XL" -v create -f guest.cfg
+check create-ok env FAKE_XL_RC=0 "$XL" create guest.cfg
+check create-dm-failed env VGT_REAL_XL="$T/fake-xl-dmfail" "$XL" create guest.cfg
 check create-dmargs "$XL" create guest-dmargs.cfg
 check create-dmargs-override "$XL" create guest-dmargs.cfg 'device_model_args_hvm=["-S"]'
 check create-dmo "$XL" create guest-dmo.cfg
