@@ -44,7 +44,7 @@ void xlv_usage(const struct xlv_cmd *c, FILE *f)
         fprintf(f, "Usage: xl %s\n\n%s.\n", c->usage, c->summary);
         return;
     }
-    fprintf(f, "Usage: xl [-v] [-N] [-f] <subcommand> [args]\n\n"
+    fprintf(f, "Usage: xl [-v] [-N] [-f] [--profile NAME|FILE] <subcommand> [args]\n\n"
                "vGPU commands (xen-vgt); every other subcommand is xl's own:\n");
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         fprintf(f, " %-16s%s\n", cmds[i].name, cmds[i].summary);
@@ -86,8 +86,14 @@ int main(int argc, char **argv)
     int opt;
 
     /* Global options exactly as xl takes them; stop at the subcommand. */
-    while ((opt = getopt(argc, argv, "+vNfthT")) != -1) {
+    static const struct option longopts[] = {
+        { "profile", required_argument, NULL, 'P' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    while ((opt = getopt_long(argc, argv, "+vNfthT", longopts, NULL)) != -1) {
         switch (opt) {
+        case 'P': o.profile = optarg; break; /* ours: the GPU profile when vgtd is not asked */
         case 'v': o.verbose++; break;
         case 'N': o.dry_run = true; break;
         case 'f': o.force = true; break;
@@ -96,6 +102,18 @@ int main(int argc, char **argv)
         default: return xlv_exec_real_xl(argv);
         }
     }
+    /* The real xl does not know --profile: take it out of what it may be given. */
+    int opts_end = optind, j = 1;
+    for (int i = 1; i <= argc; i++) { /* argv[argc] is the NULL terminator */
+        if (i < opts_end && strncmp(argv[i], "--profile", 9) == 0) {
+            if (argv[i][9] == '\0')
+                i++; /* "--profile X": skip X too */
+            continue;
+        }
+        argv[j++] = argv[i];
+    }
+    optind -= argc - (j - 1);
+    argc = j - 1;
     if (optind >= argc)
         return xlv_exec_real_xl(argv);
     c = xlv_find_cmd(argv[optind]);

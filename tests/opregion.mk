@@ -1,0 +1,1 @@
+# tests/opregion.mk: test rules (see tests/local.mk)
