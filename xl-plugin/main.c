@@ -73,6 +73,12 @@ int xlv_exec_real_xl(char **argv)
 
     if (!real || !*real)
         real = VGT_REAL_XL;
+    /* Never run ourselves again (a VGT_REAL_XL pointing back at the front would loop). */
+    char self[4096], target[4096];
+    if (realpath("/proc/self/exe", self) && realpath(real, target) && strcmp(self, target) == 0) {
+        fprintf(stderr, "xl: %s is xen-vgt's front itself, not Debian's xl\n", real);
+        return 127;
+    }
     argv[0] = (char *)real;
     execv(real, argv);
     fprintf(stderr, "xl: cannot run the real xl (%s): %s\n", real, strerror(errno));
@@ -91,6 +97,7 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    opterr = 0; /* an option we do not know is the real xl's to judge */
     while ((opt = getopt_long(argc, argv, "+vNfthT", longopts, NULL)) != -1) {
         switch (opt) {
         case 'P': o.profile = optarg; break; /* ours: the GPU profile when vgtd is not asked */
@@ -119,6 +126,7 @@ int main(int argc, char **argv)
     c = xlv_find_cmd(argv[optind]);
     if (!c)
         return xlv_exec_real_xl(argv);
+    opterr = 1; /* the commands report their own bad options */
     int first = optind;
     optind = 0; /* each command parses its own options with a fresh getopt */
     return c->fn(argc - first, argv + first, &o);
