@@ -5,3 +5,8 @@ daemon_mediator_libmediator_la_SOURCES = \
 	daemon/mediator/swmodel.c daemon/mediator/pci.c daemon/mediator/regs.c \
 	daemon/mediator/regs-gen9.c daemon/mediator/pvinfo.c daemon/mediator/gtt.c \
 	daemon/mediator/irq.c daemon/mediator/display.c
+
+# vgt-replay: runs access traces against the model (golden tests, bug reports).
+bin_PROGRAMS += daemon/vgt-replay
+daemon_vgt_replay_SOURCES = daemon/mediator/vgt-replay.c
+daemon_vgt_replay_LDADD = daemon/mediator/libmediator.la libxl-vgt/libvgt.la
