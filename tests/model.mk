@@ -11,3 +11,7 @@ tests_unit_test_model_gtt_SOURCES = tests/unit/test-model-gtt.c
 tests_unit_test_model_gtt_LDADD = daemon/mediator/libmediator.la
 tests_unit_test_model_display_SOURCES = tests/unit/test-model-display.c
 tests_unit_test_model_display_LDADD = daemon/mediator/libmediator.la
+
+# Golden traces of vgt-replay: tests/golden/replay/*.trace -> expected/.
+TESTS += tests/golden/replay/run.sh
+EXTRA_DIST += tests/golden/replay

@@ -144,13 +144,14 @@ static bool reg_store(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t b
 
 /* Effect phase: side effects, once every dword of the access is stored (an
  * 8-byte fence write is checked as a whole). */
-static void reg_effect(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t old)
+static bool reg_effect(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t old)
 {
     unsigned i = off >> 2;
     const struct sw_reg_def *d;
+    bool ok = true;
 
     if (!v->def[i])
-        return;
+        return true;
     d = &v->table[v->def[i] - 1];
     switch (d->handler) {
     case SW_H_MASTER_IRQ:
@@ -172,13 +173,14 @@ static void reg_effect(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t 
         sw_pvinfo_write(v, off, old);
         break;
     case SW_H_FENCE:
-        sw_fence_write(v, off, old);
+        ok = sw_fence_write(v, off, old);
         break;
     default:
         break;
     }
     if (d->flags & SW_RF_SELFCLEAR)
         v->regs[i] &= ~d->wmask;
+    return ok;
 }
 
 /* Split [off, off+size) into dwords; value bytes are little-endian. */
@@ -187,6 +189,7 @@ static int mmio_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t
     struct { uint32_t dw, val, old; bool stored; } w[3];   /* 8 bytes touch at most 3 dwords */
     unsigned nw = 0;
     uint64_t out = 0;
+    bool refused = false;
 
     for (unsigned done = 0; done < size;) {
         uint64_t a = off + done;
@@ -205,11 +208,11 @@ static int mmio_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t
         done += n;
     }
     for (unsigned k = 0; k < nw; k++)
-        if (w[k].stored)
-            reg_effect(v, w[k].dw, w[k].val, w[k].old);
+        if (!w[k].stored || !reg_effect(v, w[k].dw, w[k].val, w[k].old))
+            refused = true;
     if (!write)
         *val = out;
-    return 0;
+    return refused ? -ERANGE : 0;   /* a refused write is dropped (or stored invalid) */
 }
 
 int sw_mmio_read(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val)

@@ -183,7 +183,7 @@ int sw_gm_to_gpa(struct vgt_vgpu *v, uint64_t gm, uint64_t *gpa);
 int sw_ggtt_read(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val);
 int sw_ggtt_write(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t val);
 int sw_aperture_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val, bool write);
-void sw_fence_write(struct vgt_vgpu *v, uint32_t off, uint32_t old);
+bool sw_fence_write(struct vgt_vgpu *v, uint32_t off, uint32_t old);
 bool sw_fence_guest_visible(const struct vgt_vgpu *v, uint32_t off);
 
 /* irq.c */
