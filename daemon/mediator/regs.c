@@ -43,12 +43,22 @@ void sw_regs_dispose(struct vgt_vgpu *v)
     v->def = NULL;
 }
 
-void sw_regs_reset(struct vgt_vgpu *v)
+void sw_regs_reset(struct vgt_vgpu *v, bool fresh)
 {
-    memset(v->regs, 0, SW_NR_REGS * sizeof(*v->regs));
-    for (unsigned i = 0; i < SW_NR_REGS; i++)
-        if (v->def[i])
-            v->regs[i] = v->table[v->def[i] - 1].init;
+    /* A fresh file is still zero from calloc: not touching it keeps creation cheap
+     * (the pages of unused registers are never faulted in). */
+    if (!fresh)
+        memset(v->regs, 0, SW_NR_REGS * sizeof(*v->regs));
+    for (unsigned i = 0; i < v->table_len; i++) {
+        const struct sw_reg_def *d = &v->table[i];
+        unsigned n = d->count ? d->count : 1;
+
+        for (unsigned k = 0; k < n; k++) {
+            uint64_t off = d->offset + (uint64_t)k * d->stride;
+            if (off + 4 <= SW_MMIO_SIZE && v->def[off >> 2] == i + 1)
+                v->regs[off >> 2] = d->init;
+        }
+    }
 }
 
 static uint32_t mirror(const struct sw_reg_def *d, uint32_t val)

@@ -166,7 +166,7 @@ bool sw_pci_msi(struct vgt_vgpu *v, uint64_t *addr, uint32_t *data);
 
 /* regs.c */
 int sw_regs_init(struct vgt_vgpu *v);
-void sw_regs_reset(struct vgt_vgpu *v);
+void sw_regs_reset(struct vgt_vgpu *v, bool fresh);
 void sw_regs_dispose(struct vgt_vgpu *v);
 int sw_mmio_read(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val);
 int sw_mmio_write(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t val);
