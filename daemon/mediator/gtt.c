@@ -92,11 +92,12 @@ int sw_aperture_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t
         if (n > size - done)
             n = size - done;
         r = sw_gm_to_gpa(v, gm, &gpa);
-        if (r == 0 && v->host)
-            r = write ? v->host->guest_write(v->host_opaque, gpa, bytes + done, n)
-                      : v->host->guest_read(v->host_opaque, gpa, bytes + done, n);
+        if (r == 0 && write)
+            r = v->host && v->host->guest_write
+                    ? v->host->guest_write(v->host_opaque, gpa, bytes + done, n) : -EFAULT;
         else if (r == 0)
-            r = -EFAULT;
+            r = v->host && v->host->guest_read
+                    ? v->host->guest_read(v->host_opaque, gpa, bytes + done, n) : -EFAULT;
         if (r < 0) {
             if (r == -EFAULT)
                 sw_refuse(v, VGT_STAT_GGTT_REFUSED, "GGTT entry of GM 0x%llx points outside guest memory",

@@ -61,9 +61,12 @@ void sw_regs_reset(struct vgt_vgpu *v, bool fresh)
     }
 }
 
-static uint32_t mirror(const struct sw_reg_def *d, uint32_t val)
+/* State bits that follow request bits, in the same register or another one
+ * (a status register next to its control register). */
+static uint32_t mirror(struct vgt_vgpu *v, const struct sw_reg_def *d, uint32_t off, uint32_t val)
 {
-    uint32_t src = d->mirror_src, dst, bits;
+    uint32_t src = d->mirror_src, dst, bits, *target = &val;
+    uint64_t to = (uint64_t)off + (int64_t)d->mirror_to;
 
     if (!src)
         return val;
@@ -75,7 +78,13 @@ static uint32_t mirror(const struct sw_reg_def *d, uint32_t val)
         dst = src << -d->mirror_shift;
         bits <<= -d->mirror_shift;
     }
-    return (val & ~dst) | bits;
+    if (d->mirror_to) {
+        if (to + 4 > SW_MMIO_SIZE)
+            return val;
+        target = &v->regs[to >> 2];
+    }
+    *target = (*target & ~dst) | bits;
+    return val;
 }
 
 /* The pcode mailbox answers at once: READY and the error field clear. */
@@ -134,11 +143,8 @@ static bool reg_store(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t b
         return true;
     }
     d = &v->table[v->def[i] - 1];
-    if (d->handler == SW_H_FENCE && !sw_fence_guest_visible(v, off)) {
-        sw_refuse(v, VGT_STAT_FENCE_REFUSED, "write to fence register 0x%x beyond the guest's %u",
-                  off, v->p.part.fence_count);
-        return false;
-    }
+    if (d->handler == SW_H_FENCE && !sw_fence_guest_visible(v, off))
+        return false;   /* not the guest's fence: counted once per access by the caller */
     if (d->flags & SW_RF_MASKED) {
         /* Only bits whose select bit was written in this access change. */
         uint32_t sel = (val & bm) >> 16 & d->wmask & 0xFFFF;
@@ -148,7 +154,7 @@ static bool reg_store(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t b
         new = (old & ~wr) | (val & wr);
         new &= ~(val & bm & d->w1c);
     }
-    v->regs[i] = mirror(d, new);
+    v->regs[i] = mirror(v, d, off, new);
     return true;
 }
 
@@ -217,9 +223,16 @@ static int mmio_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t
         }
         done += n;
     }
-    for (unsigned k = 0; k < nw; k++)
-        if (!w[k].stored || !reg_effect(v, w[k].dw, w[k].val, w[k].old))
+    for (unsigned k = 0; k < nw; k++) {
+        if (!w[k].stored) {
+            if (!refused)
+                sw_refuse(v, VGT_STAT_FENCE_REFUSED, "write to fence register 0x%x beyond the guest's %u",
+                          w[k].dw, v->p.part.fence_count);
             refused = true;
+        } else if (!reg_effect(v, w[k].dw, w[k].val, w[k].old)) {
+            refused = true;
+        }
+    }
     if (!write)
         *val = out;
     return refused ? -ERANGE : 0;   /* a refused write is dropped (or stored invalid) */

@@ -98,6 +98,7 @@ static void reset_state(struct vgt_vgpu *v, bool fresh)
     sw_display_reset(v);
     v->io_index = 0;
     v->irq_line = false;
+    sw_irq_update(v);   /* lowers an INTx asserted before the reset */
 }
 
 static int sw_create(const struct vgt_vgpu_params *p, const struct vgt_host_ops *host,
