@@ -11,3 +11,4 @@ daemon_mediator_libmediator_la_SOURCES = daemon/mediator/mediator.h daemon/media
 bin_PROGRAMS += daemon/vgt-replay
 daemon_vgt_replay_SOURCES = daemon/mediator/vgt-replay.c
 daemon_vgt_replay_LDADD = daemon/mediator/libmediator.la libxl-vgt/libvgt.la
+EXTRA_DIST += daemon/mediator/README.md
