@@ -11,3 +11,14 @@ tests_unit_test_model_gtt_SOURCES = tests/unit/test-model-gtt.c
 tests_unit_test_model_gtt_LDADD = daemon/mediator/libmediator.la
 tests_unit_test_model_display_SOURCES = tests/unit/test-model-display.c
 tests_unit_test_model_display_LDADD = daemon/mediator/libmediator.la
+
+# Golden traces of vgt-replay: tests/golden/replay/*.trace -> expected/.
+TESTS += tests/golden/replay/run.sh
+EXTRA_DIST += tests/golden/replay
+
+# libFuzzer target of the model (its sources built with the fuzzer).
+fuzz_targets += fuzz-model
+tests/fuzz/fuzz-model: $(srcdir)/tests/fuzz/fuzz-model.c $(addprefix $(srcdir)/,$(mediator_c_sources))
+	$(FUZZ_BUILD) -o $@ $^
+EXTRA_DIST += tests/fuzz/fuzz-model.c tests/fuzz/seeds/fuzz-model
+CLEANFILES += tests/fuzz/fuzz-model

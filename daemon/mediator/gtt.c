@@ -92,11 +92,12 @@ int sw_aperture_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t
         if (n > size - done)
             n = size - done;
         r = sw_gm_to_gpa(v, gm, &gpa);
-        if (r == 0 && v->host)
-            r = write ? v->host->guest_write(v->host_opaque, gpa, bytes + done, n)
-                      : v->host->guest_read(v->host_opaque, gpa, bytes + done, n);
+        if (r == 0 && write)
+            r = v->host && v->host->guest_write
+                    ? v->host->guest_write(v->host_opaque, gpa, bytes + done, n) : -EFAULT;
         else if (r == 0)
-            r = -EFAULT;
+            r = v->host && v->host->guest_read
+                    ? v->host->guest_read(v->host_opaque, gpa, bytes + done, n) : -EFAULT;
         if (r < 0) {
             if (r == -EFAULT)
                 sw_refuse(v, VGT_STAT_GGTT_REFUSED, "GGTT entry of GM 0x%llx points outside guest memory",
@@ -124,20 +125,22 @@ bool sw_fence_guest_visible(const struct vgt_vgpu *v, uint32_t off)
     return (off - R_FENCE0) / 8 < v->p.part.fence_count;
 }
 
-void sw_fence_write(struct vgt_vgpu *v, uint32_t off, uint32_t old)
+/* Returns false if the fence was refused (stored, but not valid). */
+bool sw_fence_write(struct vgt_vgpu *v, uint32_t off, uint32_t old)
 {
     uint32_t lo_off = off & ~7u, lo = sw_reg(v, lo_off), hi = sw_reg(v, lo_off + 4);
     uint64_t start = lo & 0xFFFFF000u, end = (uint64_t)(hi & 0xFFFFF000u) + PAGE;
     unsigned i = (lo_off - R_FENCE0) / 8;
 
+    (void)old;
     if (!(lo & 1))
-        return;     /* not valid: nothing to check */
+        return true;    /* not valid: nothing to check */
     if (end > start && sw_gm_in_partition(v, start, end - start))
-        return;
+        return true;
     /* Refused: stored, but never valid. */
     sw_reg_set(v, lo_off, lo & ~1u);
     sw_refuse(v, VGT_STAT_FENCE_REFUSED,
               "fence %u (physical %u): range 0x%llx-0x%llx outside the partition", i,
               v->p.part.fence_base + i, (unsigned long long)start, (unsigned long long)end);
-    (void)old;
+    return false;
 }

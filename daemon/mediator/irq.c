@@ -44,12 +44,21 @@ void sw_irq_update(struct vgt_vgpu *v)
 {
     uint64_t addr;
     uint32_t data;
-    bool deliverable = sw_pci_msi(v, &addr, &data);
-    bool line = deliverable && (sw_reg(v, R_MASTER_IRQ) & MASTER_IRQ_ENABLE) && pending_units(v);
+    bool msi = sw_pci_msi(v, &addr, &data);
+    bool asserted = (sw_reg(v, R_MASTER_IRQ) & MASTER_IRQ_ENABLE) && pending_units(v);
+    bool line = msi && asserted;
+    bool intx = !msi && asserted && sw_pci_intx_enabled(v);
 
     if (line && !v->irq_line && v->host && v->host->raise_msi)
         v->host->raise_msi(v->host_opaque, addr, data);
     v->irq_line = line;
+    /* INTx is a level: the host hears every change. */
+    if (intx != v->intx_level) {
+        v->intx_level = intx;
+        sw_pci_set_intx_status(v, intx);
+        if (v->host && v->host->set_intx)
+            v->host->set_intx(v->host_opaque, intx);
+    }
 }
 
 void sw_irq_latch(struct vgt_vgpu *v, enum sw_irq_unit u, uint32_t bits)

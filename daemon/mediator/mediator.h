@@ -61,6 +61,10 @@ struct vgt_host_ops {
     int (*guest_write)(void *opaque, uint64_t gpa, const void *buf, size_t len);
     /* A message for the log (the worker tags it with the domain). */
     void (*log)(void *opaque, int level, const char *msg);
+    /* Optional (NULL: not told).  The guest changed PVINFO display_ready. */
+    void (*display_ready)(void *opaque, bool ready);
+    /* Optional.  The INTx (INTA) line, for a guest that does not enable MSI. */
+    void (*set_intx)(void *opaque, bool level);
 };
 
 struct vgt_vgpu_params {

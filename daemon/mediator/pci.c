@@ -204,3 +204,15 @@ bool sw_pci_msi(struct vgt_vgpu *v, uint64_t *addr, uint32_t *data)
     *data = get(v->cfg, MSI_DATA, 2);
     return true;
 }
+
+/* INTx may be asserted unless the guest set INTX_DISABLE. */
+bool sw_pci_intx_enabled(struct vgt_vgpu *v)
+{
+    return !(get(v->cfg, PCI_COMMAND, 2) & (1u << 10));
+}
+
+/* Status bit 3 shows a pending INTx, as on hardware. */
+void sw_pci_set_intx_status(struct vgt_vgpu *v, bool level)
+{
+    v->cfg[0x06] = (uint8_t)((v->cfg[0x06] & ~0x08) | (level ? 0x08 : 0));
+}

@@ -52,8 +52,11 @@ void sw_pvinfo_write(struct vgt_vgpu *v, uint32_t off, uint32_t old)
 
     switch (off - R_PVINFO) {
     case PV_DISPLAY_READY:
-        if ((val != 0) != (old != 0))
+        if ((val != 0) != (old != 0)) {
             sw_log(v, 6, "guest display_ready = %u", val);
+            if (v->host && v->host->display_ready)
+                v->host->display_ready(v->host_opaque, val != 0);
+        }
         break;
     case PV_G2V_NOTIFY: {
         uint64_t pdp0 = sw_reg(v, R_PVINFO + PV_PDP0_LO) |

@@ -93,6 +93,10 @@ static const struct sw_reg_def gen9_regs[] = {
     { .offset = 0x70000, .count = 3, .stride = 0x1000, .wmask = 0x1FFF, .handler = SW_H_COUNTER },
                                     /* PIPEDSL: the scan line moves */
     RO_N(0x70040, 3, 0x1000, 0),    /* PIPE_FRMCOUNT: advanced by vblank */
+    { .offset = 0x7019C, .count = 3, .stride = 0x1000, .wmask = ALL, .mirror_src = 0xFFFFF000,
+      .mirror_to = 0x10 },          /* PLANE_SURF_1 A-C: the live address follows at once */
+    RO_N(0x701AC, 3, 0x1000, 0),    /* PLANE_SURFLIVE_1 A-C */
+    RO(0xC7200, 0),                 /* PP_STATUS: panel off and idle (there is no eDP panel) */
 
     /* ---- GMBUS and hotplug ---- */
     HANDLED_N(0xC5100, 5, 4, 0, SW_H_GMBUS),        /* GMBUS0-4 */

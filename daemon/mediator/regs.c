@@ -43,17 +43,30 @@ void sw_regs_dispose(struct vgt_vgpu *v)
     v->def = NULL;
 }
 
-void sw_regs_reset(struct vgt_vgpu *v)
+void sw_regs_reset(struct vgt_vgpu *v, bool fresh)
 {
-    memset(v->regs, 0, SW_NR_REGS * sizeof(*v->regs));
-    for (unsigned i = 0; i < SW_NR_REGS; i++)
-        if (v->def[i])
-            v->regs[i] = v->table[v->def[i] - 1].init;
+    /* A fresh file is still zero from calloc: not touching it keeps creation cheap
+     * (the pages of unused registers are never faulted in). */
+    if (!fresh)
+        memset(v->regs, 0, SW_NR_REGS * sizeof(*v->regs));
+    for (unsigned i = 0; i < v->table_len; i++) {
+        const struct sw_reg_def *d = &v->table[i];
+        unsigned n = d->count ? d->count : 1;
+
+        for (unsigned k = 0; k < n; k++) {
+            uint64_t off = d->offset + (uint64_t)k * d->stride;
+            if (off + 4 <= SW_MMIO_SIZE && v->def[off >> 2] == i + 1)
+                v->regs[off >> 2] = d->init;
+        }
+    }
 }
 
-static uint32_t mirror(const struct sw_reg_def *d, uint32_t val)
+/* State bits that follow request bits, in the same register or another one
+ * (a status register next to its control register). */
+static uint32_t mirror(struct vgt_vgpu *v, const struct sw_reg_def *d, uint32_t off, uint32_t val)
 {
-    uint32_t src = d->mirror_src, dst, bits;
+    uint32_t src = d->mirror_src, dst, bits, *target = &val;
+    uint64_t to = (uint64_t)off + (int64_t)d->mirror_to;
 
     if (!src)
         return val;
@@ -65,7 +78,13 @@ static uint32_t mirror(const struct sw_reg_def *d, uint32_t val)
         dst = src << -d->mirror_shift;
         bits <<= -d->mirror_shift;
     }
-    return (val & ~dst) | bits;
+    if (d->mirror_to) {
+        if (to + 4 > SW_MMIO_SIZE)
+            return val;
+        target = &v->regs[to >> 2];
+    }
+    *target = (*target & ~dst) | bits;
+    return val;
 }
 
 /* The pcode mailbox answers at once: READY and the error field clear. */
@@ -124,11 +143,8 @@ static bool reg_store(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t b
         return true;
     }
     d = &v->table[v->def[i] - 1];
-    if (d->handler == SW_H_FENCE && !sw_fence_guest_visible(v, off)) {
-        sw_refuse(v, VGT_STAT_FENCE_REFUSED, "write to fence register 0x%x beyond the guest's %u",
-                  off, v->p.part.fence_count);
-        return false;
-    }
+    if (d->handler == SW_H_FENCE && !sw_fence_guest_visible(v, off))
+        return false;   /* not the guest's fence: counted once per access by the caller */
     if (d->flags & SW_RF_MASKED) {
         /* Only bits whose select bit was written in this access change. */
         uint32_t sel = (val & bm) >> 16 & d->wmask & 0xFFFF;
@@ -138,19 +154,20 @@ static bool reg_store(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t b
         new = (old & ~wr) | (val & wr);
         new &= ~(val & bm & d->w1c);
     }
-    v->regs[i] = mirror(d, new);
+    v->regs[i] = mirror(v, d, off, new);
     return true;
 }
 
 /* Effect phase: side effects, once every dword of the access is stored (an
  * 8-byte fence write is checked as a whole). */
-static void reg_effect(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t old)
+static bool reg_effect(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t old)
 {
     unsigned i = off >> 2;
     const struct sw_reg_def *d;
+    bool ok = true;
 
     if (!v->def[i])
-        return;
+        return true;
     d = &v->table[v->def[i] - 1];
     switch (d->handler) {
     case SW_H_MASTER_IRQ:
@@ -172,13 +189,14 @@ static void reg_effect(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t 
         sw_pvinfo_write(v, off, old);
         break;
     case SW_H_FENCE:
-        sw_fence_write(v, off, old);
+        ok = sw_fence_write(v, off, old);
         break;
     default:
         break;
     }
     if (d->flags & SW_RF_SELFCLEAR)
         v->regs[i] &= ~d->wmask;
+    return ok;
 }
 
 /* Split [off, off+size) into dwords; value bytes are little-endian. */
@@ -187,6 +205,7 @@ static int mmio_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t
     struct { uint32_t dw, val, old; bool stored; } w[3];   /* 8 bytes touch at most 3 dwords */
     unsigned nw = 0;
     uint64_t out = 0;
+    bool refused = false;
 
     for (unsigned done = 0; done < size;) {
         uint64_t a = off + done;
@@ -204,12 +223,19 @@ static int mmio_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t
         }
         done += n;
     }
-    for (unsigned k = 0; k < nw; k++)
-        if (w[k].stored)
-            reg_effect(v, w[k].dw, w[k].val, w[k].old);
+    for (unsigned k = 0; k < nw; k++) {
+        if (!w[k].stored) {
+            if (!refused)
+                sw_refuse(v, VGT_STAT_FENCE_REFUSED, "write to fence register 0x%x beyond the guest's %u",
+                          w[k].dw, v->p.part.fence_count);
+            refused = true;
+        } else if (!reg_effect(v, w[k].dw, w[k].val, w[k].old)) {
+            refused = true;
+        }
+    }
     if (!write)
         *val = out;
-    return 0;
+    return refused ? -ERANGE : 0;   /* a refused write is dropped (or stored invalid) */
 }
 
 int sw_mmio_read(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val)

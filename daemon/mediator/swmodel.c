@@ -90,14 +90,15 @@ static void sw_destroy(struct vgt_vgpu *v)
     free(v);
 }
 
-static void reset_state(struct vgt_vgpu *v)
+static void reset_state(struct vgt_vgpu *v, bool fresh)
 {
     sw_pci_reset(v);
-    sw_regs_reset(v);
+    sw_regs_reset(v, fresh);
     sw_pvinfo_reset(v);
     sw_display_reset(v);
     v->io_index = 0;
     v->irq_line = false;
+    sw_irq_update(v);   /* lowers an INTx asserted before the reset */
 }
 
 static int sw_create(const struct vgt_vgpu_params *p, const struct vgt_host_ops *host,
@@ -123,7 +124,7 @@ static int sw_create(const struct vgt_vgpu_params *p, const struct vgt_host_ops 
         sw_destroy(v);
         return r;
     }
-    reset_state(v);
+    reset_state(v, true);
     *out = v;
     return 0;
 }
@@ -211,7 +212,7 @@ static void sw_reset(struct vgt_vgpu *v)
     struct vgt_bar before[VGT_NR_BARS], after[VGT_NR_BARS];
 
     sw_pci_get_bars(v, before);
-    reset_state(v);
+    reset_state(v, false);
     sw_pci_get_bars(v, after);
     /* Decoding is off after a reset: let the user unmap what was mapped. */
     for (int i = 0; i < VGT_NR_BARS; i++)

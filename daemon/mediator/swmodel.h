@@ -53,7 +53,8 @@ struct sw_reg_def {
     uint32_t wmask;             /* bits the guest may change */
     uint32_t w1c;               /* write-1-to-clear bits */
     uint32_t mirror_src;        /* bits whose state is mirrored ... */
-    int8_t mirror_shift;        /* ... into (src >> shift) (negative: left shift) */
+    int8_t mirror_shift;        /* ... into (src >> shift) (negative: left shift) ... */
+    int32_t mirror_to;          /* ... of the register this many bytes away (0: itself) */
     uint8_t flags;              /* enum sw_reg_flag */
     uint8_t handler;            /* enum sw_reg_handler */
 };
@@ -139,7 +140,8 @@ struct vgt_vgpu {
     size_t ggtt_len;
     uint32_t io_index;              /* BAR4 MMIO_INDEX */
 
-    bool irq_line;                  /* master enable && anything pending */
+    bool irq_line;                  /* MSI: master enable && anything pending && MSI on */
+    bool intx_level;                /* INTA as last told to the host */
 
     struct vgt_port_state ports[VGT_PORT_MAX];
     struct sw_gmbus gmbus;
@@ -163,10 +165,12 @@ int sw_pci_read(struct vgt_vgpu *v, uint32_t reg, unsigned size, uint32_t *val);
 int sw_pci_write(struct vgt_vgpu *v, uint32_t reg, unsigned size, uint32_t val);
 void sw_pci_get_bars(struct vgt_vgpu *v, struct vgt_bar bars[VGT_NR_BARS]);
 bool sw_pci_msi(struct vgt_vgpu *v, uint64_t *addr, uint32_t *data);
+bool sw_pci_intx_enabled(struct vgt_vgpu *v);
+void sw_pci_set_intx_status(struct vgt_vgpu *v, bool level);
 
 /* regs.c */
 int sw_regs_init(struct vgt_vgpu *v);
-void sw_regs_reset(struct vgt_vgpu *v);
+void sw_regs_reset(struct vgt_vgpu *v, bool fresh);
 void sw_regs_dispose(struct vgt_vgpu *v);
 int sw_mmio_read(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val);
 int sw_mmio_write(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t val);
@@ -183,7 +187,7 @@ int sw_gm_to_gpa(struct vgt_vgpu *v, uint64_t gm, uint64_t *gpa);
 int sw_ggtt_read(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val);
 int sw_ggtt_write(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t val);
 int sw_aperture_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val, bool write);
-void sw_fence_write(struct vgt_vgpu *v, uint32_t off, uint32_t old);
+bool sw_fence_write(struct vgt_vgpu *v, uint32_t off, uint32_t old);
 bool sw_fence_guest_visible(const struct vgt_vgpu *v, uint32_t off);
 
 /* irq.c */

@@ -279,6 +279,45 @@ static void plane(struct vgt_vgpu *v, struct fake_host *h)
     free(px);
 }
 
+/* A guest without MSI gets INTx, as a level, unless it disabled INTx. */
+static void intx(struct vgt_vgpu *v, struct fake_host *h)
+{
+    struct vgt_port_state mon = monitor(VGT_PORT_HDMI_C, VGT_PORT_C);
+    unsigned msis = h->msis;
+    uint32_t master, sde;
+
+    wr32(v, 0x44448, ~0u);
+    wr32(v, 0xC4008, ~0u);
+    wr32(v, 0x44408, ~0u);
+    M->cfg_write(v, 0xAE, 2, 0);        /* MSI off */
+    M->cfg_write(v, 0x04, 2, 0x0006);   /* INTx allowed */
+    ok(!h->intx, "INTx low");
+    M->hotplug(v, VGT_PORT_C, &mon);
+    ok(h->intx, "a hotplug raises INTx");
+    is_int(cfg(v, 0x06, 2) & 0x08, 0x08, "status shows the interrupt");
+    is_int(h->msis, msis, "no MSI");
+    irq_handle(v, &master, &sde);
+    ok(!h->intx, "the handler lowers it");
+    is_int(cfg(v, 0x06, 2) & 0x08, 0, "status clear");
+    M->cfg_write(v, 0x04, 2, 0x0406);   /* INTX_DISABLE */
+    M->hotplug(v, VGT_PORT_C, NULL);
+    ok(!h->intx, "INTX_DISABLE keeps it low");
+    M->cfg_write(v, 0x04, 2, 0x0006);
+    ok(h->intx, "clearing INTX_DISABLE asserts the pending interrupt");
+    M->reset(v);
+    ok(!h->intx, "a reset lowers it");
+}
+
+static void ready(struct vgt_vgpu *v, struct fake_host *h)
+{
+    wr32(v, 0x78804, 1);
+    ok(h->ready_changes == 1 && h->ready, "display_ready reported to the host");
+    wr32(v, 0x78804, 1);
+    is_int(h->ready_changes, 1, "once");
+    wr32(v, 0x78804, 0);
+    ok(h->ready_changes == 2 && !h->ready, "and when it drops");
+}
+
 static void vblank(struct vgt_vgpu *v, struct fake_host *h)
 {
     unsigned before;
@@ -305,6 +344,8 @@ int main(void)
     dp_aux(v);
     plane(v, &h);
     vblank(v, &h);
+    ready(v, &h);
+    intx(v, &h);
     test_vgpu_free(v, &h);
     return tap_done();
 }

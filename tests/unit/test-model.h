@@ -14,7 +14,8 @@
 struct fake_host {
     uint8_t *ram;
     size_t ram_len;
-    unsigned bar_changes, msis, logs;
+    unsigned bar_changes, msis, logs, intx_changes, ready_changes;
+    bool intx, ready;
     int last_bar;
     struct vgt_bar last_old, last_new;
     uint64_t msi_addr;
@@ -65,9 +66,24 @@ static void fh_log(void *o, int level, const char *msg)
     printf("# log(%d): %s\n", level, msg);
 }
 
+static void fh_display_ready(void *o, bool ready)
+{
+    struct fake_host *h = o;
+    h->ready_changes++;
+    h->ready = ready;
+}
+
+static void fh_set_intx(void *o, bool level)
+{
+    struct fake_host *h = o;
+    h->intx_changes++;
+    h->intx = level;
+}
+
 static const struct vgt_host_ops fake_host_ops = {
     .bar_changed = fh_bar_changed, .raise_msi = fh_raise_msi, .guest_read = fh_guest_read,
-    .guest_write = fh_guest_write, .log = fh_log,
+    .guest_write = fh_guest_write, .log = fh_log, .display_ready = fh_display_ready,
+    .set_intx = fh_set_intx,
 };
 
 static const struct vgt_profile test_profile = {
