@@ -1,6 +1,6 @@
 # tests/model.mk: the software vGPU model (daemon/mediator): unit, golden replay, fuzz.
 model_unit_tests = tests/unit/test-model-pci tests/unit/test-model-regs \
-	tests/unit/test-model-gtt tests/unit/test-model-display
+	tests/unit/test-model-gtt tests/unit/test-model-display tests/unit/test-model-opregion
 unit_tests += $(model_unit_tests)
 EXTRA_DIST += tests/unit/test-model.h
 tests_unit_test_model_pci_SOURCES = tests/unit/test-model-pci.c
@@ -11,6 +11,8 @@ tests_unit_test_model_gtt_SOURCES = tests/unit/test-model-gtt.c
 tests_unit_test_model_gtt_LDADD = daemon/mediator/libmediator.la
 tests_unit_test_model_display_SOURCES = tests/unit/test-model-display.c
 tests_unit_test_model_display_LDADD = daemon/mediator/libmediator.la
+tests_unit_test_model_opregion_SOURCES = tests/unit/test-model-opregion.c
+tests_unit_test_model_opregion_LDADD = daemon/mediator/libmediator.la
 
 # Golden traces of vgt-replay: tests/golden/replay/*.trace -> expected/.
 TESTS += tests/golden/replay/run.sh

@@ -65,6 +65,9 @@ struct vgt_host_ops {
     void (*display_ready)(void *opaque, bool ready);
     /* Optional.  The INTx (INTA) line, for a guest that does not enable MSI. */
     void (*set_intx)(void *opaque, bool level);
+    /* Optional.  The guest (hvmloader) wrote ASLS, config 0xFC: where the guest will
+     * look for the OpRegion (get_opregion), VGT_OPREGION_SIZE bytes of its memory. */
+    void (*asls_changed)(void *opaque, uint32_t asls);
     /* Optional.  The guest wrote GFX_FLSH_CNTL, as i915 does after every batch of
      * GGTT entry updates: aperture pages mapped by the user may have moved. */
     void (*ggtt_flushed)(void *opaque);
@@ -110,6 +113,8 @@ struct vgt_display_state {
     struct vgt_fb primary;          /* pipe A primary plane */
 };
 
+#define VGT_OPREGION_SIZE 8192      /* the IGD OpRegion the guest maps at ASLS */
+
 struct vgt_vgpu;                    /* one instance, opaque */
 
 struct vgt_mediator_ops {
@@ -139,6 +144,11 @@ struct vgt_mediator_ops {
     int (*read_framebuffer)(struct vgt_vgpu *v, struct vgt_fb *fb, void *buf, size_t len);
 
     void (*get_stats)(struct vgt_vgpu *v, uint64_t stats[VGT_STAT_MAX]);
+
+    /* The OpRegion to place at ASLS (an IGD OpRegion with a VBT describing the ports
+     * this vGPU has, so that the guest does not probe an absent eDP panel); len >=
+     * VGT_OPREGION_SIZE.  Built from the ports connected at the time of the call. */
+    int (*get_opregion)(struct vgt_vgpu *v, void *buf, size_t len);
 
     /* Where the aperture page at offset off (page aligned) of BAR2 lands: the guest
      * physical page its GGTT entry names, if the page is in the guest's own low GM and

@@ -250,6 +250,11 @@ static int sw_aperture_page(struct vgt_vgpu *v, uint64_t off, uint64_t *gpa)
     return sw_gm_to_gpa(v, off, gpa);
 }
 
+static int sw_get_opregion(struct vgt_vgpu *v, void *buf, size_t len)
+{
+    return sw_opregion(v, buf, len);
+}
+
 static int sw_vblank_op(struct vgt_vgpu *v)
 {
     return sw_vblank(v);
@@ -270,6 +275,7 @@ const struct vgt_mediator_ops vgt_swmodel_ops = {
     .hotplug = sw_hotplug_op,
     .read_framebuffer = sw_read_fb_op,
     .get_stats = sw_get_stats,
+    .get_opregion = sw_get_opregion,
     .aperture_page = sw_aperture_page,
     .vblank = sw_vblank_op,
 };

@@ -9,6 +9,7 @@
  *   gtt.c      GGTT entries, aperture, fences
  *   irq.c      interrupt units, the master interrupt, MSI delivery
  *   display.c  virtual ports, hotplug, GMBUS, DP AUX, primary plane, framebuffer
+ *   opregion.c the virtual OpRegion and its VBT
  */
 #ifndef VGT_SWMODEL_H
 #define VGT_SWMODEL_H
@@ -195,6 +196,9 @@ bool sw_fence_guest_visible(const struct vgt_vgpu *v, uint32_t off);
 void sw_irq_latch(struct vgt_vgpu *v, enum sw_irq_unit u, uint32_t bits);
 void sw_irq_update(struct vgt_vgpu *v);
 uint32_t sw_irq_master_read(struct vgt_vgpu *v);
+
+/* opregion.c */
+int sw_opregion(struct vgt_vgpu *v, void *buf, size_t len);
 
 /* display.c */
 void sw_display_reset(struct vgt_vgpu *v);

@@ -167,6 +167,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct vgt_display_state d;
             m->get_display(v, &d);
             m->read_framebuffer(v, &fb, fbuf, sizeof(fbuf));
+            if (m->get_opregion(v, fbuf, sizeof(fbuf)) < 0)
+                abort();
             break;
         }
         case 10:
