@@ -96,6 +96,7 @@ static void reset_state(struct vgt_vgpu *v, bool fresh)
     sw_regs_reset(v, fresh);
     sw_pvinfo_reset(v);
     sw_display_reset(v);
+    sw_gt_reset(v);
     v->io_index = 0;
     v->irq_line = false;
     sw_irq_update(v);   /* lowers an INTx asserted before the reset */

@@ -10,6 +10,7 @@
  *   irq.c      interrupt units, the master interrupt, MSI delivery
  *   display.c  virtual ports, hotplug, GMBUS, DP AUX, primary plane, framebuffer
  *   opregion.c the virtual OpRegion and its VBT
+ *   gt.c       execlist submissions, completed at once (breadcrumbs, CSB, interrupt)
  */
 #ifndef VGT_SWMODEL_H
 #define VGT_SWMODEL_H
@@ -44,6 +45,7 @@ enum sw_reg_handler {           /* side effects beyond the generic kinds */
     SW_H_FENCE,                 /* fence registers: partition containment */
     SW_H_COUNTER,               /* advances on every read (scan line counter) */
     SW_H_GGTT_FLUSH,            /* GFX_FLSH_CNTL: GGTT updates done, tell the user */
+    SW_H_ELSP,                  /* execlist submit port: runs the submitted contexts */
     SW_H_MAX
 };
 
@@ -120,6 +122,14 @@ struct sw_ddc {                     /* the DDC/EDID state of one sink */
     unsigned segment;
 };
 
+/* ---- engines ---------------------------------------------------------- */
+#define SW_NR_ENGINES 5             /* RCS, BCS, VCS, VCS2, VECS */
+
+struct sw_engine {
+    uint32_t elsp[4];               /* the writes of one submission so far */
+    unsigned n_elsp;
+};
+
 /* ---- the instance ---------------------------------------------------- */
 struct vgt_vgpu {
     struct vgt_vgpu_params p;
@@ -150,6 +160,9 @@ struct vgt_vgpu {
     struct sw_ddc ddc[SW_NR_DDI];
     uint8_t dpcd[SW_NR_DDI][SW_DPCD_SIZE];
     uint32_t g2v_last;
+
+    struct sw_engine engines[SW_NR_ENGINES];
+    bool gt_running;                /* inside a submission (no re-entry from its commands) */
 
     uint64_t stats[VGT_STAT_MAX];
     unsigned log_budget;            /* a hostile guest must not flood the log */
@@ -196,6 +209,10 @@ bool sw_fence_guest_visible(const struct vgt_vgpu *v, uint32_t off);
 void sw_irq_latch(struct vgt_vgpu *v, enum sw_irq_unit u, uint32_t bits);
 void sw_irq_update(struct vgt_vgpu *v);
 uint32_t sw_irq_master_read(struct vgt_vgpu *v);
+
+/* gt.c */
+void sw_elsp_write(struct vgt_vgpu *v, uint32_t off, uint32_t val);
+void sw_gt_reset(struct vgt_vgpu *v);
 
 /* opregion.c */
 int sw_opregion(struct vgt_vgpu *v, void *buf, size_t len);
