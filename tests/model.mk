@@ -19,7 +19,9 @@ tests_unit_test_model_gt_LDADD = daemon/mediator/libmediator.la
 
 # Golden traces of vgt-replay: tests/golden/replay/*.trace -> expected/.
 TESTS += tests/golden/replay/run.sh
-EXTRA_DIST += tests/golden/replay
+EXTRA_DIST += tests/golden/replay/run.sh tests/golden/replay/guest.cfg \
+	$(patsubst $(srcdir)/%,%,$(wildcard $(srcdir)/tests/golden/replay/*.trace \
+	$(srcdir)/tests/golden/replay/expected/*))
 
 # libFuzzer target of the model (its sources built with the fuzzer).
 fuzz_targets += fuzz-model
