@@ -2,10 +2,12 @@
 noinst_LTLIBRARIES += daemon/mediator/libmediator.la
 mediator_c_sources = \
 	daemon/mediator/swmodel.c daemon/mediator/pci.c daemon/mediator/regs.c \
-	daemon/mediator/regs-gen9.c daemon/mediator/pvinfo.c daemon/mediator/gtt.c \
+	daemon/mediator/regs-common.c daemon/mediator/regs-gen8.c daemon/mediator/regs-gen9.c \
+	daemon/mediator/pvinfo.c daemon/mediator/gtt.c \
 	daemon/mediator/irq.c daemon/mediator/display.c daemon/mediator/opregion.c \
 	daemon/mediator/gt.c
 daemon_mediator_libmediator_la_SOURCES = daemon/mediator/mediator.h daemon/mediator/swmodel.h \
+	daemon/mediator/regs-table.h \
 	$(mediator_c_sources)
 
 # vgt-replay: runs access traces against the model (golden tests, bug reports).

@@ -4,7 +4,7 @@
  *   swmodel.c  instance life cycle, BAR dispatch, counters, log
  *   pci.c      PCI config space, BARs, MSI
  *   regs.c     the MMIO register file and its register kinds, pcode mailbox
- *   regs-gen9.c  the Skylake GT2 boot register table (data only)
+ *   regs-common.c, regs-gen8.c, regs-gen9.c  boot register tables (data only)
  *   pvinfo.c   the PVINFO page (the contract with the guest i915)
  *   gtt.c      GGTT entries, aperture, fences
  *   irq.c      interrupt units, the master interrupt, MSI delivery
@@ -63,7 +63,11 @@ struct sw_reg_def {
     uint8_t handler;            /* enum sw_reg_handler */
 };
 
-const struct sw_reg_def *sw_reg_table(unsigned gen, unsigned *n);
+struct sw_reg_table {
+    const struct sw_reg_def *defs;
+    unsigned n;
+};
+extern const struct sw_reg_table sw_regs_common, sw_regs_gen8, sw_regs_gen9;
 
 /* ---- selected register offsets ---------------------------------------- */
 #define R_PVINFO 0x78000u
@@ -142,7 +146,7 @@ struct vgt_vgpu {
     uint64_t bar_size[VGT_NR_BARS];
 
     /* register file */
-    const struct sw_reg_def *table;
+    struct sw_reg_def *table;       /* the generation's tables, concatenated */
     unsigned table_len;
     uint32_t *regs;                 /* SW_NR_REGS dwords */
     uint16_t *def;                  /* per dword: table index + 1, 0 = plain */
