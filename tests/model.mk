@@ -25,7 +25,9 @@ EXTRA_DIST += tests/golden/replay/run.sh tests/golden/replay/guest.cfg \
 
 # libFuzzer target of the model (its sources built with the fuzzer).
 fuzz_targets += fuzz-model
-tests/fuzz/fuzz-model: $(srcdir)/tests/fuzz/fuzz-model.c $(addprefix $(srcdir)/,$(mediator_c_sources))
+fuzz_model_sources = tests/fuzz/fuzz-model.c $(mediator_c_sources) libxl-vgt/monitor.c \
+	libxl-vgt/edid.c libxl-vgt/error.c
+tests/fuzz/fuzz-model: $(addprefix $(srcdir)/,$(fuzz_model_sources))
 	$(FUZZ_BUILD) -o $@ $^
 EXTRA_DIST += tests/fuzz/fuzz-model.c tests/fuzz/seeds/fuzz-model
 CLEANFILES += tests/fuzz/fuzz-model

@@ -118,6 +118,7 @@ int sw_hotplug(struct vgt_vgpu *v, enum vgt_port port, const struct vgt_port_sta
     if (cfg) {
         *p = *cfg;
         p->connected = true;
+        v->port_typed[port] = true;
         ddis[n++] = type_ddi(cfg->type);
     } else {
         p->connected = false;
@@ -565,4 +566,33 @@ int sw_vblank(struct vgt_vgpu *v)
         n++;
     }
     return n;
+}
+
+/* The OpRegion describes the ports given a type so far (one per DDI: the first
+ * virtual port wins), or DP on B, C and D when none was: a guest must see
+ * connectors to notice a monitor hotplugged later. */
+int sw_opregion(struct vgt_vgpu *v, void *buf, size_t len)
+{
+    enum vgt_port_type types[VGT_PORT_MAX];
+    bool ddi_used[SW_NR_DDI] = { false };
+    unsigned n = 0;
+    int r;
+
+    for (unsigned i = 0; i < VGT_PORT_MAX; i++) {
+        unsigned d;
+        if (!v->port_typed[i])
+            continue;
+        d = type_ddi(v->ports[i].type);
+        if (ddi_used[d])
+            continue;
+        ddi_used[d] = true;
+        types[n++] = v->ports[i].type;
+    }
+    if (n == 0) {
+        types[n++] = VGT_PORT_DP_B;
+        types[n++] = VGT_PORT_DP_C;
+        types[n++] = VGT_PORT_DP_D;
+    }
+    r = vgt_opregion_build(types, n, v->p.profile->device_id, buf, len);
+    return r < 0 ? r : 0;
 }

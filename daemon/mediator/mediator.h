@@ -21,6 +21,7 @@
 #include "vgt/edid.h"
 #include "vgt/monitor.h"
 #include "vgt/profile.h"
+#include "daemon/mediator/opregion.h"   /* VGT_OPREGION_SIZE */
 
 #define VGT_NR_BARS 6
 #define VGT_BAR_MMIO 0      /* BAR0: MMIO registers (low half) + GGTT (upper half) */
@@ -113,8 +114,6 @@ struct vgt_display_state {
     struct vgt_fb primary;          /* pipe A primary plane */
 };
 
-#define VGT_OPREGION_SIZE 8192      /* the IGD OpRegion the guest maps at ASLS */
-
 struct vgt_vgpu;                    /* one instance, opaque */
 
 struct vgt_mediator_ops {
@@ -145,9 +144,10 @@ struct vgt_mediator_ops {
 
     void (*get_stats)(struct vgt_vgpu *v, uint64_t stats[VGT_STAT_MAX]);
 
-    /* The OpRegion to place at ASLS (an IGD OpRegion with a VBT describing the ports
-     * this vGPU has, so that the guest does not probe an absent eDP panel); len >=
-     * VGT_OPREGION_SIZE.  Built from the ports connected at the time of the call. */
+    /* The OpRegion to place at ASLS (opregion.h: an IGD OpRegion with a VBT describing
+     * the vGPU's ports, so that the guest does not probe an absent eDP panel); all len
+     * (>= VGT_OPREGION_SIZE) bytes are written.  The ports are those given a type by a
+     * hotplug so far (connected or not), or DP on B, C and D if none was. */
     int (*get_opregion)(struct vgt_vgpu *v, void *buf, size_t len);
 
     /* Where the aperture page at offset off (page aligned) of BAR2 lands: the guest

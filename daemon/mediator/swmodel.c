@@ -253,7 +253,7 @@ static int sw_aperture_page(struct vgt_vgpu *v, uint64_t off, uint64_t *gpa)
 
 static int sw_get_opregion(struct vgt_vgpu *v, void *buf, size_t len)
 {
-    return sw_opregion(v, buf, len);
+    return buf ? sw_opregion(v, buf, len) : -EINVAL;
 }
 
 static int sw_vblank_op(struct vgt_vgpu *v)

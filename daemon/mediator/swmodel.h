@@ -9,7 +9,7 @@
  *   gtt.c      GGTT entries, aperture, fences
  *   irq.c      interrupt units, the master interrupt, MSI delivery
  *   display.c  virtual ports, hotplug, GMBUS, DP AUX, primary plane, framebuffer
- *   opregion.c the virtual OpRegion and its VBT
+ *   opregion.c the virtual OpRegion and its VBT (vgt_opregion_build, opregion.h)
  *   gt.c       execlist submissions, completed at once (breadcrumbs, CSB, interrupt)
  */
 #ifndef VGT_SWMODEL_H
@@ -160,6 +160,7 @@ struct vgt_vgpu {
     bool intx_level;                /* INTA as last told to the host */
 
     struct vgt_port_state ports[VGT_PORT_MAX];
+    bool port_typed[VGT_PORT_MAX];  /* given a type by a hotplug: part of the VBT */
     struct sw_gmbus gmbus;
     struct sw_ddc ddc[SW_NR_DDI];
     uint8_t dpcd[SW_NR_DDI][SW_DPCD_SIZE];
@@ -218,9 +219,6 @@ uint32_t sw_irq_master_read(struct vgt_vgpu *v);
 void sw_elsp_write(struct vgt_vgpu *v, uint32_t off, uint32_t val);
 void sw_gt_reset(struct vgt_vgpu *v);
 
-/* opregion.c */
-int sw_opregion(struct vgt_vgpu *v, void *buf, size_t len);
-
 /* display.c */
 void sw_display_reset(struct vgt_vgpu *v);
 uint32_t sw_gmbus_read(struct vgt_vgpu *v, uint32_t off, uint32_t cur);
@@ -231,5 +229,6 @@ void sw_get_display(struct vgt_vgpu *v, struct vgt_display_state *out);
 void sw_decode_primary(struct vgt_vgpu *v, struct vgt_fb *fb);
 int sw_read_framebuffer(struct vgt_vgpu *v, struct vgt_fb *fb, void *buf, size_t len);
 int sw_vblank(struct vgt_vgpu *v);
+int sw_opregion(struct vgt_vgpu *v, void *buf, size_t len);
 
 #endif

@@ -12,7 +12,7 @@
  *   cfg|mmio|aperture r OFFSET SIZE          prints the value read: 0x...
  *   cfg|mmio|aperture w OFFSET SIZE VALUE
  *   ram r|w GPA SIZE [VALUE]                 the guest's RAM, as the guest CPU sees it
- *   hotplug PORT connect TYPE [OVERRIDE]     a monitor with the built-in 1080p EDID
+ *   hotplug PORT connect TYPE [OVERRIDE]     a monitor with the type's built-in 1080p EDID
  *   hotplug PORT disconnect
  *   reset | vblank | stats | fb | bars | opregion
  * `mmio` is all of BAR0, the GGTT entries included.  A refused or invalid line
@@ -200,7 +200,7 @@ static void hotplug(struct replay *r, char **w, int n)
         }
         st.type = (enum vgt_port_type)type;
         st.override = (enum vgt_port)over;
-        memcpy(st.edid, vgt_edid_default_1080p, VGT_EDID_LEN);
+        memcpy(st.edid, vgt_port_type_default_edid(st.type), VGT_EDID_LEN);
         rc = vgt_swmodel_ops.hotplug(r->v, (enum vgt_port)port, &st);
     }
     if (rc < 0)

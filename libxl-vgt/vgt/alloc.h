@@ -2,10 +2,10 @@
 /*
  * Partition allocator: low GM in 1 MB units, high GM in granules, fences as a
  * contiguous run (zeroed on allocate and free).  A request is granted exactly
- * when first fit (the original's rule) would grant it; where it goes is chosen
- * to fragment less: low GM at a start aligned to the largest power of two <= its
- * size, in the smallest free run that holds it (buddy-like), high GM and fences
- * by first fit.  Pure logic.  Addresses are GM (graphics memory) byte addresses.
+ * when first fit (the original's rule) would grant it; where low and high GM
+ * go is chosen to fragment less (breaking the fewest free power-of-two blocks,
+ * as a buddy allocator keeps them), fences by first fit.  Pure logic.
+ * Addresses are GM (graphics memory) byte addresses.
  */
 #ifndef VGT_ALLOC_H
 #define VGT_ALLOC_H
