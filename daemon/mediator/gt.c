@@ -65,7 +65,7 @@ static int gm_rw(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool wr
     r = sw_gm_to_gpa(v, gm, &gpa);
     if (r < 0)
         return r;
-    if (!v->host || !(write ? (void *)v->host->guest_write : (void *)v->host->guest_read))
+    if (!v->host || (write && !v->host->guest_write) || (!write && !v->host->guest_read))
         return -EFAULT;
     r = write ? v->host->guest_write(v->host_opaque, gpa, buf, len)
               : v->host->guest_read(v->host_opaque, gpa, buf, len);
@@ -80,9 +80,13 @@ static int gm_read32(struct vgt_vgpu *v, uint64_t gm, uint32_t *val)
     return gm_rw(v, gm & ~3ull, val, 4, false);
 }
 
+/* A write a command asks for; outside the partition or without an entry it is
+ * refused and counted (an entry pointing outside guest memory is counted above). */
 static void gm_write(struct vgt_vgpu *v, uint64_t gm, uint64_t val, unsigned len)
 {
-    if (gm_rw(v, gm & ~(uint64_t)(len - 1), &val, len, true) < 0)
+    int r = gm_rw(v, gm & ~(uint64_t)(len - 1), &val, len, true);
+
+    if (r < 0 && r != -EFAULT)
         sw_refuse(v, VGT_STAT_GGTT_REFUSED, "command write to GM 0x%llx refused",
                   (unsigned long long)gm);
 }
