@@ -282,6 +282,28 @@ static void host_display_ready(void *opaque, bool ready)
     w->display_ready = ready;
 }
 
+/* hvmloader wrote ASLS: the guest's i915 will look for the OpRegion (and its
+ * VBT) in those 8 KiB of its memory, so put it there. */
+static void host_asls_changed(void *opaque, uint32_t asls)
+{
+    struct vgt_worker *w = opaque;
+    uint8_t *buf;
+    int r;
+
+    if (!asls || !w->cfg.med->get_opregion)
+        return;
+    if (!(buf = calloc(1, VGT_OPREGION_SIZE)))
+        return;
+    r = w->cfg.med->get_opregion(w->vgpu, buf, VGT_OPREGION_SIZE);
+    if (!r)
+        r = vgt_worker_guest_copy(w, asls, buf, VGT_OPREGION_SIZE, true);
+    free(buf);
+    if (r)
+        vgt_worker_log(w, LOG_WARNING, "OpRegion at ASLS %#x: %s", asls, strerror(-r));
+    else
+        vgt_worker_log(w, LOG_INFO, "OpRegion written at %#x", asls);
+}
+
 static void host_log(void *opaque, int level, const char *msg)
 {
     vgt_worker_log(opaque, level, "%s", msg);
@@ -764,6 +786,7 @@ int vgt_worker_start(struct vgt_worker *w, const struct vgt_worker_config *cfg)
         .log = host_log,
         .display_ready = host_display_ready,
         .set_intx = host_set_intx,
+        .asls_changed = host_asls_changed,
     };
     for (int s = VGT_STAGE_HANDLES; s < VGT_STAGE_MAX; s++) {
         int r = s == (int)cfg->fail_stage ? -EIO : stages[s].up(w);

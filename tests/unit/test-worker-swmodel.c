@@ -89,6 +89,13 @@ int main(void)
         is_int(io(IOREQ_TYPE_COPY, 0xc0000000 + gm, 4, true, 0), 0xffffffff,
                "a GGTT entry outside guest RAM: all ones (guest_read -EFAULT)");
     }
+    /* hvmloader writes ASLS: the OpRegion appears in guest memory there */
+    io(IOREQ_TYPE_PCI_CONFIG, (uint64_t)SBDF << 32 | 0xfc, 4, false, 0x300000);
+    ok(!memcmp(vgt_xd_gfn(D, 0x300), "IntelGraphicsMem", 16), "OpRegion written at ASLS");
+    ok(((uint8_t *)vgt_xd_gfn(D, 0x300))[0x400] == '$', "with its VBT at +0x400");
+    io(IOREQ_TYPE_PCI_CONFIG, (uint64_t)SBDF << 32 | 0xfc, 4, false, 0xfffff000);
+    is_int(io(IOREQ_TYPE_PCI_CONFIG, (uint64_t)SBDF << 32, 2, true, 0), 0x8086,
+           "ASLS outside guest RAM: refused, the device goes on");
     for (int i = 0; i < 5 && W.vblank_armed; i++)
         vgt_worker_run_once(&W, 50);
     ok(!W.vblank_armed, "no pipe enabled: the vblank timer stops");
