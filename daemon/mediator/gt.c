@@ -197,7 +197,8 @@ static uint32_t run_context(struct vgt_vgpu *v, unsigned e, uint32_t desc)
 static void csb_push(struct vgt_vgpu *v, unsigned e, uint32_t status, uint32_t ctx_id)
 {
     uint32_t base = engines[e].base, ptr = sw_reg(v, base + CSB_PTR);
-    uint32_t wp = ((ptr & 0x7) + 1) % CSB_ENTRIES;
+    /* After a reset the write pointer is 7 (as on hardware): the next entry is 0. */
+    uint32_t wp = (ptr & 0x7) >= CSB_ENTRIES - 1 ? 0 : (ptr & 0x7) + 1;
     uint64_t hws = sw_reg(v, base + HWS_PGA) & ~4095u;
 
     sw_reg_set(v, base + CSB_BUF + 8 * wp, status);

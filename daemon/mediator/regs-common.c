@@ -27,7 +27,7 @@ static const struct sw_reg_def common_regs[] = {
     { .offset = 0x941C, .wmask = ALL, .flags = SW_RF_SELFCLEAR },  /* GEN6_GDRST: reset done at once */
     ENGINES(0x230, .wmask = ALL, .handler = SW_H_ELSP),       /* ELSP: submissions complete at once */
     ENGINES(0x370, .count = 12, .stride = 4),                 /* context status buffer (read-only) */
-    ENGINES(0x3A0, .wmask = 0xFFFF, .flags = SW_RF_MASKED),   /* CSB pointers */
+    ENGINES(0x3A0, .init = 0x0007, .wmask = 0xFFFF, .flags = SW_RF_MASKED),  /* CSB pointers (write 7: none) */
 
     /* ---- masked chicken and mode registers (GVT's F_MODE_MASK set) ---- */
     MASKED(0x2088), MASKED(0x2090), MASKED(0x20D4), MASKED(0x20E0), MASKED(0x20E4),
