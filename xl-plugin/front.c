@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Helpers shared by the xl front's vgtd commands. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vgt/cleanup.h"
+#include "xl-plugin/front.h"
+
+int xlv_fail(const char *cmd, int negerr, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "xl: %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return xlv_exit_from_err(negerr);
+}
+
+int xlv_client_fail(const char *cmd, const struct vgt_client *c, int negerr)
+{
+    return xlv_fail(cmd, negerr, "%s", c->error[0] ? c->error : vgt_strerror(negerr));
+}
+
+int xlv_connect(const char *cmd, struct vgt_client *c)
+{
+    int r;
+
+    vgt_client_init(c);
+    r = vgt_client_connect(c, NULL);
+    return r < 0 ? xlv_client_fail(cmd, c, r) : 0;
+}
+
+static bool parse_domid(const char *s, int *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < 0 || v > 0x7fef)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+int xlv_resolve(const char *cmd, struct vgt_client *c, const char *domain, bool allow_dom0,
+                int *domid, char *name, size_t namelen)
+{
+    _cleanup_dispose_(vgt_guest_list) struct vgt_guest_list l;
+    const struct vgt_guest *g;
+    int id = -1, r;
+
+    vgt_guest_list_init(&l);
+    if (parse_domid(domain, &id) && id == 0) {
+        if (!allow_dom0)
+            return xlv_fail(cmd, -ESRCH, "domain 0 has no vGPU (dom0 uses the GPU itself)");
+        *domid = 0;
+        snprintf(name, namelen, "Domain-0");
+        return 0;
+    }
+    r = vgt_client_list(c, &l);
+    if (r < 0)
+        return xlv_client_fail(cmd, c, r);
+    g = vgt_guest_list_find(&l, domain);
+    if (!g)
+        return xlv_fail(cmd, -ESRCH, "no vGPU guest '%s' (see xl vgt-list)", domain);
+    *domid = g->domid;
+    snprintf(name, namelen, "%s", g->name);
+    return 0;
+}
+
+int xlv_print_json(const char *cmd, struct vgt_msg *m)
+{
+    const char *text;
+    size_t len;
+    int r = vgt_msg_text(m, &text, &len);
+
+    if (r < 0)
+        return xlv_fail(cmd, r, "cannot write JSON: %s", vgt_strerror(r));
+    fwrite(text, 1, len, stdout);
+    if (len && text[len - 1] != '\n')
+        fputc('\n', stdout);
+    return fflush(stdout) == 0 ? XLV_OK : XLV_EFAIL;
+}
+
+void xlv_fmt_mb(char *buf, size_t n, uint64_t mb)
+{
+    if (mb && mb % 1024 == 0)
+        snprintf(buf, n, "%lluG", (unsigned long long)(mb / 1024));
+    else
+        snprintf(buf, n, "%lluM", (unsigned long long)mb);
+}
