@@ -186,7 +186,7 @@ static int profile_path(const char *name_or_path, const char *dir, char **out,
 int vgt_profile_load(const char *name_or_path, const char *dir, struct vgt_profile *out,
                      struct vgt_diag *diag)
 {
-    _cleanup_dispose_(xlcfg) struct xlcfg x;
+    _cleanup_dispose_(xlcfg) struct xlcfg x = { 0 };
     _cleanup_free_ char *path = NULL;
     struct vgt_profile p;
     int r;

@@ -139,6 +139,25 @@ const struct xlcfg_key *xlcfg_key(const struct xlcfg *x, const char *key)
     return NULL;
 }
 
+/* Index of the override holding a line past the file. */
+static int override_of(const struct xlcfg *x, int line)
+{
+    int k = x->n_overrides - 1;
+
+    while (k > 0 && x->override_line[k] > line)
+        k--;
+    return k;
+}
+
+const char *xlcfg_where(const struct xlcfg *x, int line, char *buf, size_t n)
+{
+    if (line > x->file_lines && x->n_overrides > 0)
+        snprintf(buf, n, "<command line>:%d", override_of(x, line) + 1);
+    else
+        snprintf(buf, n, "line %d", line);
+    return buf;
+}
+
 static int vat(const struct xlcfg *x, struct vgt_diag *diag, int line, const char *key,
                const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 static int vat(const struct xlcfg *x, struct vgt_diag *diag, int line, const char *key,
@@ -150,13 +169,8 @@ static int vat(const struct xlcfg *x, struct vgt_diag *diag, int line, const cha
         return -EINVAL;
     if (vasprintf(&msg, fmt, ap) < 0)
         return vgt_diag_add(diag, "%s: out of memory", x->file);
-    if (line > x->file_lines && x->n_overrides > 0) {
-        int k = x->n_overrides - 1;
-
-        while (k > 0 && x->override_line[k] > line)
-            k--;
-        return vgt_diag_at(diag, "<command line>", k + 1, key, "%s", msg);
-    }
+    if (line > x->file_lines && x->n_overrides > 0)
+        return vgt_diag_at(diag, "<command line>", override_of(x, line) + 1, key, "%s", msg);
     return vgt_diag_at(diag, x->file, line, key, "%s", msg);
 }
 
@@ -187,6 +201,7 @@ int xlcfg_err(const struct xlcfg *x, struct vgt_diag *diag, const char *key,
  * through our location rules so that overrides are named as such. */
 static void report_to_diag(const struct xlcfg *x, struct vgt_diag *diag)
 {
+    bool negative = false;
     size_t flen = strlen(x->file);
     const char *p = x->report_buf, *end = p + x->report_len;
 
@@ -196,6 +211,7 @@ static void report_to_diag(const struct xlcfg *x, struct vgt_diag *diag)
         _cleanup_free_ char *ln = strndup(p, n);
         char *rest;
         long line = 0;
+        bool hinted = false;
 
         p += n + (nl ? 1 : 0);
         if (!ln || !*ln)
@@ -206,10 +222,23 @@ static void report_to_diag(const struct xlcfg *x, struct vgt_diag *diag)
                 rest++;
                 while (*rest == ' ')
                     rest++;
-                xlcfg_err_line(x, diag, line > INT_MAX ? INT_MAX : (int)line, NULL, "%s", rest);
+                /* xl's lexer has no negative numbers: say how to write one. */
+                const char *near = strstr(rest, "near `");
+                bool lexical = near && strstr(rest, "lexical error");
+
+                hinted = lexical && near[6] == '-';
+                negative |= hinted;
+                xlcfg_err_line(x, diag, line > INT_MAX ? INT_MAX : (int)line, NULL, "%s%s", rest,
+                               hinted ? " (xl reads a negative number only as a string: "
+                                        "write \"-1\")"
+                               : lexical && isupper((unsigned char)near[6])
+                                   ? " (a word must be quoted: \"...\")" : "");
                 continue;
             }
         }
+        /* libxlutil takes a '-' for Python; after our hint that is noise. */
+        if (negative && strncmp(ln, "warning:", 8) == 0 && strstr(ln, "Python"))
+            continue;
         vgt_diag_add(diag, "%s: %s", x->file, ln);
     }
 }
@@ -217,7 +246,7 @@ static void report_to_diag(const struct xlcfg *x, struct vgt_diag *diag)
 int xlcfg_read_text(struct xlcfg *x, const char *name, const char *text, size_t len,
                     const char *const *overrides, int n_overrides, struct vgt_diag *diag)
 {
-    size_t total = len + 2;
+    size_t total = len + 3; /* "\n" before and after the overrides, NUL */
     char *w;
     int r;
 

@@ -58,6 +58,10 @@ int xlcfg_err(const struct xlcfg *x, struct vgt_diag *diag, const char *key,
 int xlcfg_err_line(const struct xlcfg *x, struct vgt_diag *diag, int line, const char *key,
                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* Where a line of the combined text is, for a message: "line 12" in the file,
+ * "<command line>:2" for an override.  Returns buf. */
+const char *xlcfg_where(const struct xlcfg *x, int line, char *buf, size_t n);
+
 /* Typed getters: 0 and the value, -ENOENT if absent (value untouched), -EINVAL
  * with a message naming the value and the range when wrong. */
 int xlcfg_long(const struct xlcfg *x, const char *key, long min, long max, long *out,

@@ -38,11 +38,19 @@ struct vgt_config {
 void vgt_config_init(struct vgt_config *c);
 void vgt_config_dispose(struct vgt_config *c);
 
-/* Read FILE plus xl-style "key=value" overrides (as `xl create CFG k=v...`),
+/* out must have been initialised (vgt_config_init); it is reset first.
+ * Read FILE plus xl-style "key=value" overrides (as `xl create CFG k=v...`),
  * validate against the profile (NULL: no fit check).  Returns 0, or -EINVAL
  * with every problem in diag, or -ENOENT/-EIO if the file cannot be read. */
 int vgt_config_read(const char *file, const char *const *overrides, int n_overrides,
                     const struct vgt_profile *profile, struct vgt_config *out,
                     struct vgt_diag *diag);
+
+/* The same on a config text in memory (name is used in messages). */
+#define VGT_CONFIG_NO_FILES 0x1  /* do not open vgt_monitor_config_file, only check the key */
+int vgt_config_read_text(const char *name, const char *text, size_t len,
+                         const char *const *overrides, int n_overrides,
+                         const struct vgt_profile *profile, unsigned flags,
+                         struct vgt_config *out, struct vgt_diag *diag);
 
 #endif

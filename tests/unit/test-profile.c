@@ -59,7 +59,7 @@ int main(void)
     char msgs[4096];
     int r;
 
-    snprintf(dir, sizeof(dir), "%s/libxl-vgt/profiles", src ? src : "..");
+    snprintf(dir, sizeof(dir), "%s/libxl-vgt/profiles", src ? src : TOP_SRCDIR);
     vgt_diag_init(&d);
 
     is_str(vgt_profile_default_name(), "skl-gt2", "default profile is skl-gt2");
