@@ -195,11 +195,21 @@ int vgt_client_call(struct vgt_client *c, struct vgt_msg *req, int timeout_ms,
         timeout_ms = c->timeout_ms;
     long long deadline = now_ms() + timeout_ms;
     rc = send_all(c, frame, len, deadline);
-    if (rc < 0)
+    if (rc == -ECONNRESET) {
+        /* vgtd may have refused us (EPERM) and closed: its error reply is worth more */
+        char sent[sizeof(c->error)];
+        memcpy(sent, c->error, sizeof(sent));
+        if (recv_frame(c, &f, deadline) < 0) {
+            memcpy(c->error, sent, sizeof(sent));
+            return rc;
+        }
+    } else if (rc < 0) {
         return rc;
-    rc = recv_frame(c, &f, deadline);
-    if (rc < 0)
-        return rc;
+    } else {
+        rc = recv_frame(c, &f, deadline);
+        if (rc < 0)
+            return rc;
+    }
     rc = vgt_proto_parse(f.body, f.len, &v, err, sizeof(err));
     vgt_proto_frame_dispose(&f);
     if (rc < 0)
@@ -298,6 +308,9 @@ int vgt_guest_from_json(yajl_val v, struct vgt_guest *g)
     copy_str(g->name, sizeof(g->name), v, "name");
     copy_str(g->type, sizeof(g->type), v, "type");
     copy_str(g->state, sizeof(g->state), v, "state");
+    copy_str(g->uuid, sizeof(g->uuid), v, "uuid");
+    copy_str(g->failsafe_reason, sizeof(g->failsafe_reason), v, "failsafe_reason");
+    vgt_json_get_bool(v, "failsafe", &g->failsafe);
     vgt_json_get_bool(v, "display_ready", &g->display_ready);
     vgt_json_get_bool(v, "display_owner", &g->display_owner);
     r |= get_u64_opt(v, "low_gm_base", &g->part.low_base);
@@ -401,6 +414,9 @@ const struct vgt_guest *vgt_guest_list_find(const struct vgt_guest_list *l, cons
     id = strtol(domain, &end, 10);
     bool numeric = *domain && !*end && errno == 0;
     for (size_t i = 0; i < l->n; i++) {
+        /* a partition held for a rebooting guest has no domain to act on */
+        if (l->guests[i].domid == 0 || strcmp(l->guests[i].state, "rebooting") == 0)
+            continue;
         if (numeric && l->guests[i].domid == id)
             return &l->guests[i];
         if (!numeric && strcmp(l->guests[i].name, domain) == 0)

@@ -169,6 +169,9 @@ static void check_pod(struct ctx *c)
         ERR(c, "maxmem", "%ld is more than memory = %ld: the guest would start with "
             "populate-on-demand memory, which a vGPU guest cannot use; set maxmem = memory "
             "or remove maxmem", maxmem, mem);
+    else if (maxmem < mem)
+        ERR(c, "maxmem", "%ld is less than memory = %ld: a vGPU guest needs maxmem = memory; "
+            "set maxmem = memory or remove maxmem", maxmem, mem);
 }
 
 /* Each resource on its own, so each message sits at the key that asks for it. */

@@ -4,6 +4,7 @@
  * reader shared with monitor.config.  Layout from VESA E-EDID 1.4 (section 3).
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,30 +20,37 @@
 
 static const uint8_t edid_header[8] = { 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00 };
 
-/* 1920x1080@60 for the default virtual monitor; checked with `edid-decode -c`
+/* 1920x1080@60 for the default virtual monitor, digital (DP, HDMI) or analog (VGA:
+ * when i915 detects a CRT through DDC it takes only an analog EDID).  Both checked with `edid-decode -c`
  * (conformity PASS) and by tests/unit/test-edid.c. */
-const uint8_t vgt_edid_default_1080p[VGT_EDID_LEN] = {
-    /* header; manufacturer "XEN"; product 0x1080; serial 0 */
-    0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x60, 0xae, 0x80, 0x10, 0x00, 0x00, 0x00, 0x00,
-    /* week 1 of 2024; EDID 1.4; digital 8 bpc; 52x29 cm; gamma 2.2; sRGB, preferred
-     * timing is native, continuous frequency; chromaticity of sRGB */
-    0x01, 0x22, 0x01, 0x04, 0xa0, 0x34, 0x1d, 0x78, 0x07, 0xee, 0x91, 0xa3, 0x54, 0x4c, 0x99, 0x26,
-    /* established 640x480, 800x600, 1024x768 @60; standard 1920x1080, 1280x720,
-     * 1280x1024, 1600x900 @60 */
-    0x0f, 0x50, 0x54, 0x21, 0x08, 0x00, 0xd1, 0xc0, 0x81, 0xc0, 0x81, 0x80, 0xa9, 0xc0, 0x01, 0x01,
-    /* DTD 1: CEA-861 1080p, 148.5 MHz, htotal 2200, vtotal 1125, +hsync +vsync */
-    0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x02, 0x3a, 0x80, 0x18, 0x71, 0x38, 0x2d, 0x40, 0x58, 0x2c,
-    0x45, 0x00, 0x09, 0x25, 0x21, 0x00, 0x00, 0x1e,
-    /* range limits 50-75 Hz, 30-83 kHz, 160 MHz */
-    0x00, 0x00, 0x00, 0xfd, 0x00, 0x32, 0x4b, 0x1e,
-    0x53, 0x10, 0x01, 0x0a, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
-    /* monitor name "xen-vgt" */
-    0x00, 0x00, 0x00, 0xfc, 0x00, 0x78,
-    0x65, 0x6e, 0x2d, 0x76, 0x67, 0x74, 0x0a, 0x20, 0x20, 0x20, 0x20, 0x20,
-    /* dummy descriptor; no extension; checksum */
-    0x00, 0x00, 0x00, 0x10,
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xca,
-};
+#define XEN_VGT_EDID(product_lo, input, features, checksum) {                                \
+    /* header; manufacturer "XEN"; product 0x10xx; serial 0 */                              \
+    0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x60, 0xae, product_lo, 0x10, 0, 0, 0, 0, \
+    /* week 1 of 2024; EDID 1.4; input; 52x29 cm; gamma 2.2; features (sRGB, preferred  \
+     * timing is native, continuous frequency); chromaticity of sRGB */                     \
+    0x01, 0x22, 0x01, 0x04, input, 0x34, 0x1d, 0x78, features, 0xee, 0x91, 0xa3, 0x54, 0x4c,  \
+    0x99, 0x26, 0x0f, 0x50, 0x54,                                                             \
+    /* established 640x480, 800x600, 1024x768 @60; standard 1920x1080, 1280x720,        \
+     * 1280x1024, 1600x900 @60 */                                                           \
+    0x21, 0x08, 0x00, 0xd1, 0xc0, 0x81, 0xc0, 0x81, 0x80, 0xa9, 0xc0, 0x01, 0x01, 0x01, 0x01, \
+    0x01, 0x01, 0x01, 0x01,                                                                   \
+    /* DTD 1: CEA-861 1080p, 148.5 MHz, htotal 2200, vtotal 1125, +hsync +vsync */          \
+    0x02, 0x3a, 0x80, 0x18, 0x71, 0x38, 0x2d, 0x40, 0x58, 0x2c, 0x45, 0x00, 0x09, 0x25, 0x21, \
+    0x00, 0x00, 0x1e,                                                                         \
+    /* range limits 50-75 Hz, 30-83 kHz, 160 MHz */                                         \
+    0x00, 0x00, 0x00, 0xfd, 0x00, 0x32, 0x4b, 0x1e, 0x53, 0x10, 0x01, 0x0a, 0x20, 0x20, 0x20, \
+    0x20, 0x20, 0x20,                                                                         \
+    /* monitor name "xen-vgt" */                                                            \
+    0x00, 0x00, 0x00, 0xfc, 0x00, 0x78, 0x65, 0x6e, 0x2d, 0x76, 0x67, 0x74, 0x0a, 0x20, 0x20, \
+    0x20, 0x20, 0x20,                                                                         \
+    /* dummy descriptor; no extension; checksum */                                          \
+    0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, \
+    0x00, 0x00, 0x00, 0x00, checksum }
+
+/* Digital, 8 bits per colour; RGB 4:4:4 */
+const uint8_t vgt_edid_default_1080p[VGT_EDID_LEN] = XEN_VGT_EDID(0x80, 0xa0, 0x07, 0xca);
+/* Analog 0.7/0.3 V, separate sync; RGB colour */
+const uint8_t vgt_edid_default_1080p_vga[VGT_EDID_LEN] = XEN_VGT_EDID(0x81, 0x08, 0x0f, 0x59);
 
 /* ---- hex text ---------------------------------------------------------------- */
 
@@ -216,6 +224,22 @@ int vgt_file_read(const char *path, const char *key, char **data, size_t *len,
 
 /* ---- EDID -------------------------------------------------------------------- */
 
+/* Record "WHAT: edid: message" and return the EDID error code. */
+static int edid_err(struct vgt_diag *diag, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int edid_err(struct vgt_diag *diag, const char *what, const char *fmt, ...)
+{
+    _cleanup_free_ char *m = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (vasprintf(&m, fmt, ap) < 0)
+        m = NULL;
+    va_end(ap);
+    vgt_diag_at(diag, what, 0, KEY, "%s", m ? m : "(out of memory)");
+    return -EBADMSG;
+}
+
 static uint8_t block_sum(const uint8_t *b)
 {
     unsigned s = 0;
@@ -231,15 +255,13 @@ static int check_base(const uint8_t *e, const char *what, struct vgt_diag *diag)
     int rc = 0;
 
     if (memcmp(e, edid_header, sizeof(edid_header)) != 0)
-        rc = vgt_diag_at(diag, what, 0, KEY,
-                         "header %02x %02x %02x %02x %02x %02x %02x %02x, "
-                         "must be 00 ff ff ff ff ff ff 00",
-                         e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]);
+        rc = edid_err(diag, what, "header %02x %02x %02x %02x %02x %02x %02x %02x, "
+                      "must be 00 ff ff ff ff ff ff 00",
+                      e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]);
     if (block_sum(e) != 0)
-        rc = vgt_diag_at(diag, what, 0, KEY,
-                         "checksum 0x%02x, must be 0 (sum of 128 bytes mod 256)",
-                         block_sum(e));
-    return rc < 0 ? -EBADMSG : 0;
+        rc = edid_err(diag, what, "checksum 0x%02x, must be 0 (sum of 128 bytes mod 256)",
+                      block_sum(e));
+    return rc;
 }
 
 static void decode_name(const uint8_t *text, char name[14])
@@ -312,47 +334,41 @@ int vgt_edid_parse(const void *data, size_t len, uint8_t edid[VGT_EDID_LEN],
     _cleanup_(vgt_hex_dispose) struct vgt_hex hex = { 0 };
     const uint8_t *b = data;
     size_t n = len;
-    bool text = false;
-    int rc = 0;
+    int rc;
 
     if (len == 0)
-        return vgt_diag_at(diag, what, 0, KEY, "empty file, expected 128 bytes "
-                           "(binary) or 256 hex digits"), -EBADMSG;
+        return edid_err(diag, what, "empty file, expected 128 bytes (binary) or 256 hex digits");
     /* Binary if it starts like an EDID or holds bytes that text never does. */
-    if (!(len >= 8 && memcmp(data, edid_header, 8) == 0) && vgt_hex_is_text(data, len)) {
-        if (vgt_hex_parse(data, len, what, KEY, &hex, diag) < 0)
-            return -EBADMSG;
+    bool text = !(len >= 8 && memcmp(data, edid_header, 8) == 0) && vgt_hex_is_text(data, len);
+    if (text) {
+        rc = vgt_hex_parse(data, len, what, KEY, &hex, diag);
+        if (rc < 0)
+            return rc == -EINVAL ? -EBADMSG : rc;
         b = hex.bytes;
         n = hex.n;
-        text = true;
     }
-    if (n < VGT_EDID_LEN) {
-        if (text)
-            return vgt_diag_at(diag, what, 0, KEY, "%zu bytes of hex (%zu digits), "
-                               "an EDID base block needs 128 (256 digits)", n, 2 * n), -EBADMSG;
-        return vgt_diag_at(diag, what, 0, KEY, "%zu bytes, an EDID base block needs 128", n),
-               -EBADMSG;
-    }
+    if (n < VGT_EDID_LEN && text)
+        return edid_err(diag, what, "%zu bytes of hex (%zu digits), an EDID base block needs "
+                        "128 (256 digits)", n, 2 * n);
+    if (n < VGT_EDID_LEN)
+        return edid_err(diag, what, "%zu bytes, an EDID base block needs 128", n);
     rc = check_base(b, what, diag);
     /* More than the base block: whole extension blocks, as many as byte 126 says. */
     if (n > VGT_EDID_LEN) {
         size_t blocks = n / VGT_EDID_LEN - 1;
 
         if (n % VGT_EDID_LEN)
-            rc = vgt_diag_at(diag, what, 0, KEY, "%zu bytes: not a whole number of "
-                             "128-byte blocks", n);
+            rc = edid_err(diag, what, "%zu bytes: not a whole number of 128-byte blocks", n);
         else if (blocks != b[126])
-            rc = vgt_diag_at(diag, what, 0, KEY, "%zu extension block%s after the base "
-                             "block, but byte 126 says %u", blocks, blocks == 1 ? "" : "s",
-                             b[126]);
+            rc = edid_err(diag, what, "%zu extension block%s after the base block, but byte "
+                          "126 says %u", blocks, blocks == 1 ? "" : "s", b[126]);
         for (size_t k = 1; k <= blocks; k++)
             if (block_sum(b + k * VGT_EDID_LEN) != 0)
-                rc = vgt_diag_at(diag, what, 0, KEY, "extension block %zu: checksum 0x%02x, "
-                                 "must be 0 (sum of 128 bytes mod 256)", k,
-                                 block_sum(b + k * VGT_EDID_LEN));
+                rc = edid_err(diag, what, "extension block %zu: checksum 0x%02x, must be 0 "
+                              "(sum of 128 bytes mod 256)", k, block_sum(b + k * VGT_EDID_LEN));
     }
     if (rc < 0)
-        return -EBADMSG;
+        return rc;
     memcpy(edid, b, VGT_EDID_LEN);
     return 0;
 }

@@ -8,4 +8,6 @@
 #include "vgt/edid.h"
 #include "vgt/monitor.h"
 #include "vgt/config.h"
+#include "vgt/proto.h"
+#include "vgt/client.h"
 #endif

@@ -87,6 +87,11 @@ enum vgt_port_type vgt_port_type_of(enum vgt_port p, bool is_dp)
     }
 }
 
+const uint8_t *vgt_port_type_default_edid(enum vgt_port_type t)
+{
+    return t == VGT_PORT_CRT ? vgt_edid_default_1080p_vga : vgt_edid_default_1080p;
+}
+
 /* One item at hex.bytes[at]; the caller made sure ITEM_LEN bytes are there. */
 static int parse_item(const struct vgt_hex *hex, size_t at, unsigned idx, const char *file,
                       struct vgt_monitor_item *it, bool used[VGT_PORT_MAX],

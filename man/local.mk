@@ -2,6 +2,7 @@
 man_pods =
 include man/lib.mk
 include man/manager.mk
+include man/front.mk
 man_MANS = $(man_pods:.pod=)
 EXTRA_DIST += $(addprefix $(srcdir)/,$(man_pods))
 CLEANFILES += $(man_MANS)

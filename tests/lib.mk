@@ -11,7 +11,10 @@ tests_unit_test_config_LDADD = libxl-vgt/libvgt.la
 
 # Golden tests of `xl-vgt -N create`: tests/golden/create/cases -> expected/.
 TESTS += tests/golden/create/run.sh
-EXTRA_DIST += tests/golden/create
+# Files, not folders (a folder of the same name in the build tree would go instead).
+EXTRA_DIST += $(wildcard $(srcdir)/tests/golden/create/*.cfg $(srcdir)/tests/golden/create/*.config \
+	$(srcdir)/tests/golden/create/cases $(srcdir)/tests/golden/create/run.sh \
+	$(srcdir)/tests/golden/create/fake-xl $(srcdir)/tests/golden/create/expected/*)
 
 # libFuzzer target of the config reader (libvgt's sources built with the fuzzer).
 fuzz_targets += fuzz-config
@@ -19,5 +22,5 @@ fuzz_config_sources = tests/fuzz/fuzz-config.c libxl-vgt/error.c libxl-vgt/xlcfg
 	libxl-vgt/config.c libxl-vgt/alloc.c libxl-vgt/monitor.c libxl-vgt/edid.c
 tests/fuzz/fuzz-config: $(addprefix $(srcdir)/,$(fuzz_config_sources))
 	$(FUZZ_BUILD) -o $@ $^ $(XLUTIL_LIBS)
-EXTRA_DIST += tests/fuzz/fuzz-config.c tests/fuzz/seeds/fuzz-config
+EXTRA_DIST += tests/fuzz/fuzz-config.c $(wildcard $(srcdir)/tests/fuzz/seeds/fuzz-config/*)
 CLEANFILES += tests/fuzz/fuzz-config

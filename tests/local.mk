@@ -19,6 +19,7 @@ include tests/model.mk
 include tests/worker.mk
 include tests/manager.mk
 include tests/cli.mk
+include tests/opregion.mk
 include tests/xen/local.mk
 
 check_PROGRAMS += $(unit_tests)

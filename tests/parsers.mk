@@ -11,7 +11,14 @@ tests_unit_test_monitor_LDADD = libxl-vgt/libvgt.la
 
 # Golden tests of `xl-vgt vgt-edid`, and agreement with edid-decode on real EDIDs.
 TESTS += tests/golden/edid/vgt-edid.sh tests/golden/edid/edid-decode.sh
-EXTRA_DIST += tests/golden/edid tests/data/edid tests/data/monitor
+# Files, not folders: a folder of the same name in the build tree (test logs) would
+# be distributed instead.
+EXTRA_DIST += $(wildcard $(srcdir)/tests/golden/edid/*.sh $(srcdir)/tests/golden/edid/cases \
+	$(srcdir)/tests/golden/edid/*.stdout $(srcdir)/tests/golden/edid/*.stderr \
+	$(srcdir)/tests/golden/edid/*.exit $(srcdir)/tests/golden/monitor/*.out \
+	$(srcdir)/tests/data/edid/SOURCES $(srcdir)/tests/data/edid/*.hex \
+	$(srcdir)/tests/data/edid/*.bin $(srcdir)/tests/data/edid/bad/* \
+	$(srcdir)/tests/data/monitor/*)
 
 # libFuzzer targets (make fuzz); seeds in tests/fuzz/seeds/NAME/.
 fuzz_targets += fuzz-edid fuzz-monitor
@@ -20,6 +27,6 @@ tests/fuzz/fuzz-edid: $(srcdir)/tests/fuzz/fuzz-edid.c $(PARSERS_FUZZ_LIB)
 	$(FUZZ_BUILD) -o $@ $(srcdir)/tests/fuzz/fuzz-edid.c $(PARSERS_FUZZ_LIB)
 tests/fuzz/fuzz-monitor: $(srcdir)/tests/fuzz/fuzz-monitor.c $(srcdir)/libxl-vgt/monitor.c $(PARSERS_FUZZ_LIB)
 	$(FUZZ_BUILD) -o $@ $(srcdir)/tests/fuzz/fuzz-monitor.c $(srcdir)/libxl-vgt/monitor.c $(PARSERS_FUZZ_LIB)
-EXTRA_DIST += tests/fuzz/fuzz-edid.c tests/fuzz/fuzz-monitor.c tests/fuzz/seeds/fuzz-edid \
-	tests/fuzz/seeds/fuzz-monitor
+EXTRA_DIST += tests/fuzz/fuzz-edid.c tests/fuzz/fuzz-monitor.c \
+	$(wildcard $(srcdir)/tests/fuzz/seeds/fuzz-edid/* $(srcdir)/tests/fuzz/seeds/fuzz-monitor/*)
 CLEANFILES += tests/fuzz/fuzz-edid tests/fuzz/fuzz-monitor

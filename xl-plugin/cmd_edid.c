@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * xl vgt-edid [--json] FILE...: check and decode EDID files (binary or hex text).
+ * xl vgt-edid [--json] FILE...: check and decode EDID files (binary or hex text;
+ * "-" reads standard input).
  * One summary line per file on stdout (or a JSON array); the full diagnostics of
  * every invalid file go to stderr in the usual "FILE[:LINE]: edid: message" form.
  */
@@ -93,35 +94,46 @@ static void print_line(const struct edid_result *r)
 
 static void gen_str(yajl_gen g, const char *s)
 {
-    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+    if (s)
+        yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+    else
+        yajl_gen_null(g);
 }
 
+static void gen_int(yajl_gen g, bool present, long long v)
+{
+    if (present)
+        yajl_gen_integer(g, v);
+    else
+        yajl_gen_null(g);
+}
+
+/* Keys of the issue (file, valid, error, manufacturer, product, preferred) and a
+ * few more; what an invalid EDID cannot tell is null. */
 static void gen_json(yajl_gen g, const struct edid_result *r)
 {
     const struct vgt_edid_info *i = &r->info;
+    bool v = r->valid;
 
     yajl_gen_map_open(g);
     gen_str(g, "file");
     gen_str(g, r->file);
     gen_str(g, "valid");
-    yajl_gen_bool(g, r->valid);
+    yajl_gen_bool(g, v);
     gen_str(g, "error");
-    if (r->valid)
-        yajl_gen_null(g);
-    else
-        gen_str(g, r->error ? r->error : "out of memory");
+    gen_str(g, v ? NULL : r->error ? r->error : "out of memory");
     gen_str(g, "manufacturer");
-    r->valid ? gen_str(g, i->manufacturer) : (void)yajl_gen_null(g);
+    gen_str(g, v ? i->manufacturer : NULL);
     gen_str(g, "product");
-    r->valid ? (void)yajl_gen_integer(g, i->product) : (void)yajl_gen_null(g);
+    gen_int(g, v, i->product);
     gen_str(g, "serial");
-    r->valid ? (void)yajl_gen_integer(g, i->serial) : (void)yajl_gen_null(g);
+    gen_int(g, v, i->serial);
     gen_str(g, "name");
-    r->valid && i->name[0] ? gen_str(g, i->name) : (void)yajl_gen_null(g);
+    gen_str(g, v && i->name[0] ? i->name : NULL);
     gen_str(g, "extensions");
-    r->valid ? (void)yajl_gen_integer(g, i->extensions) : (void)yajl_gen_null(g);
+    gen_int(g, v, i->extensions);
     gen_str(g, "preferred");
-    if (r->valid && i->has_preferred) {
+    if (v && i->has_preferred) {
         yajl_gen_map_open(g);
         gen_str(g, "width");
         yajl_gen_integer(g, i->width);
@@ -175,7 +187,8 @@ int main_vgt_edid(int argc, char **argv, const struct xlv_opts *o)
     for (int k = optind; k < argc; k++) {
         struct edid_result r = { 0 };
 
-        check_one(argv[k], &r, &all);
+        /* "-": standard input, e.g. cat /sys/class/drm/card0-DP-1/edid | xl vgt-edid - */
+        check_one(strcmp(argv[k], "-") == 0 ? "/dev/stdin" : argv[k], &r, &all);
         all_valid &= r.valid;
         if (json)
             gen_json(g, &r);

@@ -43,8 +43,8 @@ static void fmt_ports(char *buf, size_t n, const struct vgt_guest *g)
 
 static void print_text(const struct vgt_guest_list *l)
 {
-    printf("%-20s %5s %3s %-20s %-20s %-7s %-7s %s\n", "Name", "ID", "VGT", "Low GM",
-           "High GM", "Fences", "Display", "Ports");
+    printf("%-20s %5s %3s %-9s %-20s %-20s %-7s %-7s %s\n", "Name", "ID", "VGT", "State",
+           "Low GM", "High GM", "Fences", "Display", "Ports");
     for (size_t i = 0; i < l->n; i++) {
         const struct vgt_guest *g = &l->guests[i];
         char low[40], high[40], fences[24], ports[96];
@@ -56,8 +56,9 @@ static void print_text(const struct vgt_guest_list *l)
         else
             snprintf(fences, sizeof(fences), "-");
         fmt_ports(ports, sizeof(ports), g);
-        printf("%-20s %5d %3u %-20s %-20s %-7s %-7s %s\n", g->name[0] ? g->name : "-",
-               g->domid, g->part.vgt_id, low, high, fences,
+        printf("%-20s %5d %3u %-9s %-20s %-20s %-7s %-7s %s\n", g->name[0] ? g->name : "-",
+               g->domid, g->part.vgt_id, g->failsafe ? "failsafe" : g->state[0] ? g->state : "-",
+               low, high, fences,
                g->display_owner ? "owner" : g->display_ready ? "ready" : "-", ports);
     }
 }
@@ -79,6 +80,10 @@ static int print_json(const struct vgt_guest_list *l)
         vgt_msg_int(&m, "vgt_id", g->part.vgt_id);
         vgt_msg_str(&m, "type", g->type[0] ? g->type : NULL);
         vgt_msg_str(&m, "state", g->state[0] ? g->state : NULL);
+        vgt_msg_str(&m, "uuid", g->uuid[0] ? g->uuid : NULL);
+        vgt_msg_bool(&m, "failsafe", g->failsafe);
+        if (g->failsafe_reason[0])
+            vgt_msg_str(&m, "failsafe_reason", g->failsafe_reason);
         vgt_msg_bool(&m, "display_owner", g->display_owner);
         vgt_msg_bool(&m, "display_ready", g->display_ready);
         vgt_msg_u64(&m, "low_gm_base", g->part.low_base);

@@ -39,6 +39,10 @@ int main_vgt_switch(int argc, char **argv, const struct xlv_opts *o)
     r = vgt_client_connect(&c, NULL);
     if (r < 0 && o->dry_run && r == -ECONNREFUSED) {
         /* A dry run needs no daemon: say what would be asked. */
+        if (strcmp(domain, "0") == 0) {
+            printf("dry run: would give the display to dom0\n");
+            return XLV_OK;
+        }
         printf("dry run: would give the display to domain '%s'%s\n", domain,
                force ? " (forced, even if its display is not ready)" : "");
         fprintf(stderr, "xl: vgt-switch: %s: the domain was not checked\n", c.error);
@@ -49,6 +53,10 @@ int main_vgt_switch(int argc, char **argv, const struct xlv_opts *o)
     r = xlv_resolve("vgt-switch", &c, domain, true, &domid, name, sizeof(name));
     if (r)
         return r;
+    if (o->dry_run && domid == 0) {
+        printf("dry run: would give the display to dom0\n");
+        return XLV_OK;
+    }
     if (o->dry_run) {
         printf("dry run: would give the display to %s (domain %d)%s\n", name, domid,
                force ? " (forced, even if its display is not ready)" : "");

@@ -27,4 +27,13 @@ int xlv_print_json(const char *cmd, struct vgt_msg *m);
 /* "128M", "1G" for a size in bytes or MB. */
 void xlv_fmt_mb(char *buf, size_t n, uint64_t mb);
 
+/* create with vgt=1 (create_vgt.c): the wrapper libxl runs as device model
+ * ($VGT_DM_WRAPPER or the installed one), and the real xl's argv: orig_argv plus
+ * device_model_override and device_model_args_hvm (malloc'd; the caller frees the
+ * array and its two last strings).  Prints the error, returns an exit status. */
+const char *xlv_dm_wrapper_path(void);
+struct vgt_config;
+int xlv_create_argv(const struct vgt_config *cfg, const char *file, int argc, char **argv,
+                    char **orig_argv, char ***out);
+
 #endif

@@ -44,7 +44,7 @@ void xlv_usage(const struct xlv_cmd *c, FILE *f)
         fprintf(f, "Usage: xl %s\n\n%s.\n", c->usage, c->summary);
         return;
     }
-    fprintf(f, "Usage: xl [-v] [-N] [-f] <subcommand> [args]\n\n"
+    fprintf(f, "Usage: xl [-v] [-N] [-f] [--profile NAME|FILE] <subcommand> [args]\n\n"
                "vGPU commands (xen-vgt); every other subcommand is xl's own:\n");
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         fprintf(f, " %-16s%s\n", cmds[i].name, cmds[i].summary);
@@ -73,6 +73,12 @@ int xlv_exec_real_xl(char **argv)
 
     if (!real || !*real)
         real = VGT_REAL_XL;
+    /* Never run ourselves again (a VGT_REAL_XL pointing back at the front would loop). */
+    char self[4096], target[4096];
+    if (realpath("/proc/self/exe", self) && realpath(real, target) && strcmp(self, target) == 0) {
+        fprintf(stderr, "xl: %s is xen-vgt's front itself, not Debian's xl\n", real);
+        return 127;
+    }
     argv[0] = (char *)real;
     execv(real, argv);
     fprintf(stderr, "xl: cannot run the real xl (%s): %s\n", real, strerror(errno));
@@ -86,8 +92,15 @@ int main(int argc, char **argv)
     int opt;
 
     /* Global options exactly as xl takes them; stop at the subcommand. */
-    while ((opt = getopt(argc, argv, "+vNfthT")) != -1) {
+    static const struct option longopts[] = {
+        { "profile", required_argument, NULL, 'P' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    opterr = 0; /* an option we do not know is the real xl's to judge */
+    while ((opt = getopt_long(argc, argv, "+vNfthT", longopts, NULL)) != -1) {
         switch (opt) {
+        case 'P': o.profile = optarg; break; /* ours: the GPU profile when vgtd is not asked */
         case 'v': o.verbose++; break;
         case 'N': o.dry_run = true; break;
         case 'f': o.force = true; break;
@@ -96,11 +109,24 @@ int main(int argc, char **argv)
         default: return xlv_exec_real_xl(argv);
         }
     }
+    /* The real xl does not know --profile: take it out of what it may be given. */
+    int opts_end = optind, j = 1;
+    for (int i = 1; i <= argc; i++) { /* argv[argc] is the NULL terminator */
+        if (i < opts_end && strncmp(argv[i], "--profile", 9) == 0) {
+            if (argv[i][9] == '\0')
+                i++; /* "--profile X": skip X too */
+            continue;
+        }
+        argv[j++] = argv[i];
+    }
+    optind -= argc - (j - 1);
+    argc = j - 1;
     if (optind >= argc)
         return xlv_exec_real_xl(argv);
     c = xlv_find_cmd(argv[optind]);
     if (!c)
         return xlv_exec_real_xl(argv);
+    opterr = 1; /* the commands report their own bad options */
     int first = optind;
     optind = 0; /* each command parses its own options with a fresh getopt */
     return c->fn(argc - first, argv + first, &o);

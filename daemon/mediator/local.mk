@@ -1,1 +1,14 @@
-# daemon/mediator: rules of this folder
+# daemon/mediator: the software vGPU model (pure logic), linked by the worker and vgt-replay.
+noinst_LTLIBRARIES += daemon/mediator/libmediator.la
+mediator_c_sources = \
+	daemon/mediator/swmodel.c daemon/mediator/pci.c daemon/mediator/regs.c \
+	daemon/mediator/regs-gen9.c daemon/mediator/pvinfo.c daemon/mediator/gtt.c \
+	daemon/mediator/irq.c daemon/mediator/display.c
+daemon_mediator_libmediator_la_SOURCES = daemon/mediator/mediator.h daemon/mediator/swmodel.h \
+	$(mediator_c_sources)
+
+# vgt-replay: runs access traces against the model (golden tests, bug reports).
+bin_PROGRAMS += daemon/vgt-replay
+daemon_vgt_replay_SOURCES = daemon/mediator/vgt-replay.c
+daemon_vgt_replay_LDADD = daemon/mediator/libmediator.la libxl-vgt/libvgt.la
+EXTRA_DIST += daemon/mediator/README.md

@@ -61,6 +61,10 @@ struct vgt_host_ops {
     int (*guest_write)(void *opaque, uint64_t gpa, const void *buf, size_t len);
     /* A message for the log (the worker tags it with the domain). */
     void (*log)(void *opaque, int level, const char *msg);
+    /* Optional (NULL: not told).  The guest changed PVINFO display_ready. */
+    void (*display_ready)(void *opaque, bool ready);
+    /* Optional.  The INTx (INTA) line, for a guest that does not enable MSI. */
+    void (*set_intx)(void *opaque, bool level);
 };
 
 struct vgt_vgpu_params {
@@ -86,11 +90,15 @@ struct vgt_port_state {
     uint8_t edid[VGT_EDID_LEN];
 };
 
+enum vgt_fb_tiling { VGT_FB_LINEAR, VGT_FB_X_TILED, VGT_FB_Y_TILED };
+
 struct vgt_fb {                     /* primary plane of one pipe */
-    bool enabled;
+    bool enabled;                   /* plane on, with a format we can read */
     uint64_t gm_addr;               /* surface address (GM) */
     unsigned width, height, stride; /* pixels, pixels, bytes */
-    uint32_t drm_format;            /* DRM fourcc, e.g. XRGB8888 */
+    uint32_t drm_format;            /* DRM fourcc, e.g. XRGB8888; 0 if not supported */
+    enum vgt_fb_tiling tiling;
+    unsigned x_offset, y_offset;    /* origin inside the surface (PLANE_OFFSET) */
 };
 
 struct vgt_display_state {
@@ -128,6 +136,11 @@ struct vgt_mediator_ops {
     int (*read_framebuffer)(struct vgt_vgpu *v, struct vgt_fb *fb, void *buf, size_t len);
 
     void (*get_stats)(struct vgt_vgpu *v, uint64_t stats[VGT_STAT_MAX]);
+
+    /* Call at the refresh rate (about 60 Hz): latches the vblank interrupt of every
+     * enabled pipe (i915 waits for vblanks on mode sets and page flips).  Returns
+     * the number of enabled pipes; 0 means the caller may stop its timer. */
+    int (*vblank)(struct vgt_vgpu *v);
 };
 
 extern const struct vgt_mediator_ops vgt_swmodel_ops;

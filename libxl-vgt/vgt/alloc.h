@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 /*
- * Partition allocator: low GM (first fit, 1 MB granularity), high GM (first fit
- * in granules), fences (first fit of a contiguous run, zeroed on allocate and
- * free).  Pure logic.  Addresses are GM (graphics memory) byte addresses.
+ * Partition allocator: low GM in 1 MB units, high GM in granules, fences as a
+ * contiguous run (zeroed on allocate and free).  A request is granted exactly
+ * when first fit (the original's rule) would grant it; where low and high GM
+ * go is chosen to fragment less (breaking the fewest free power-of-two blocks,
+ * as a buddy allocator keeps them), fences by first fit.  Pure logic.
+ * Addresses are GM (graphics memory) byte addresses.
  */
 #ifndef VGT_ALLOC_H
 #define VGT_ALLOC_H

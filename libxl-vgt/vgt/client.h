@@ -72,8 +72,10 @@ struct vgt_guest {
     int domid;
     char name[64];
     char type[16];           /* vGPU type, "" when sizes were given */
-    char state[16];
-    bool display_ready, display_owner;
+    char state[16];          /* "starting", "running", "failsafe", ... (vgtd's words) */
+    char uuid[40];           /* "" if vgtd does not know it */
+    bool display_ready, display_owner, failsafe;
+    char failsafe_reason[128];
     struct vgt_partition part;  /* vgt_id, GM ranges (bytes), fences */
     unsigned n_ports;
     struct vgt_port_state ports[VGT_PORT_MAX];
@@ -88,7 +90,8 @@ struct vgt_guest_list {
 void vgt_guest_list_init(struct vgt_guest_list *l);
 void vgt_guest_list_dispose(struct vgt_guest_list *l);
 int vgt_client_list(struct vgt_client *c, struct vgt_guest_list *out);
-/* Find a guest by domid ("5") or name; NULL if none. */
+/* Find a guest by domid ("5") or name; NULL if none.  Partitions held for a
+ * rebooting guest (state "rebooting", no domain) are not found. */
 const struct vgt_guest *vgt_guest_list_find(const struct vgt_guest_list *l, const char *domain);
 
 /* ---- info ---- */

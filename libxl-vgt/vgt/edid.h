@@ -19,7 +19,6 @@ struct vgt_edid_info {
     unsigned width, height; /* preferred detailed timing */
     unsigned refresh_hz;    /* rounded */
     bool has_preferred;
-    /* Added after the first version: */
     uint32_t pixel_clock_khz; /* of the preferred timing */
     bool interlaced;          /* height is the frame height, refresh the field rate */
     char name[14];            /* monitor name descriptor (0xfc), "" if none */
@@ -40,8 +39,13 @@ int vgt_edid_parse(const void *data, size_t len, uint8_t edid[VGT_EDID_LEN],
 int vgt_edid_load(const char *path, uint8_t edid[VGT_EDID_LEN], struct vgt_diag *diag);
 
 /* A built-in 1920x1080@60 EDID for the default virtual monitor (digital input,
- * CEA-861 1080p timing at 148.5 MHz, monitor name "xen-vgt", manufacturer "XEN"). */
+ * CEA-861 1080p timing at 148.5 MHz, monitor name "xen-vgt", manufacturer "XEN",
+ * product 0x1080). */
 extern const uint8_t vgt_edid_default_1080p[VGT_EDID_LEN];
+/* The same monitor with an analog input (product 0x1081), for a VGA (CRT) port:
+ * i915's DDC detection of a CRT refuses a digital EDID ("EDID reports a digital
+ * panel"); HDMI wants a digital one.  See vgt_port_type_default_edid(). */
+extern const uint8_t vgt_edid_default_1080p_vga[VGT_EDID_LEN];
 
 /*
  * Hex text shared by EDID files and monitor.config: tokens separated by white

@@ -32,6 +32,8 @@ enum vgt_port vgt_port_type_port(enum vgt_port_type t);
  * contradictory combinations (PORT_A without DP, PORT_E with DP): they return
  * VGT_PORT_TYPE_MAX, as does a port out of range. */
 enum vgt_port_type vgt_port_type_of(enum vgt_port p, bool is_dp);
+/* The built-in default EDID for a port type: the analog one for CRT, else digital. */
+const uint8_t *vgt_port_type_default_edid(enum vgt_port_type t);
 
 struct vgt_monitor_item {
     enum vgt_port port;           /* virtual port */

@@ -3,13 +3,18 @@
  * libFuzzer target of the config reader: the input is the config text; what
  * follows a NUL byte are command-line overrides, one per NUL-separated piece.
  * Files named in the config are not opened (VGT_CONFIG_NO_FILES).  Every message
- * must be a "FILE..." line, and a success must give values in range.
+ * must be a "FILE..." line, and a success must give values in range.  The line
+ * finder is checked against libxlutil itself: the line libxlutil gives in its
+ * warnings for a key must be the line we found for it.
  */
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vgt/config.h"
+#include "xlcfg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -18,6 +23,37 @@ static const struct vgt_profile skl = {
     .fences = 32, .host_low_mb = 96, .host_high_mb = 384, .host_fences = 4,
     .reserved_top_mb = 32, .max_instances = 15, .high_gm_granule_mb = 64,
 };
+
+/* Ask libxlutil for the line of `key` (its warnings carry it) and compare. */
+static void check_lines(const char *text, size_t len, const char *const *ov, int n)
+{
+    struct xlcfg x;
+
+    xlcfg_init(&x);
+    if (xlcfg_read_text(&x, "f", text, len, ov, n, NULL) == 0) {
+        for (size_t i = 0; i < x.n_keys; i++) {
+            const struct xlcfg_key *k = &x.keys[i];
+            const char *s;
+            size_t before;
+            int line = -1, r;
+
+            if (xlcfg_key(&x, k->name) != k)
+                continue;             /* an earlier assignment: libxlutil keeps the last */
+            fflush(x.report);
+            before = x.report_len;
+            r = xlu_cfg_get_list(x.cfg, k->name, NULL, NULL, 0);
+            if (r == ESRCH)
+                abort();              /* we found a key libxlutil does not have */
+            if (r == 0)               /* a list: the string getter warns instead */
+                xlu_cfg_get_string(x.cfg, k->name, &s, 0);
+            fflush(x.report);
+            if (x.report_len == before || sscanf(x.report_buf + before, "f:%d:", &line) != 1 ||
+                line != k->line)
+                abort();
+        }
+    }
+    xlcfg_dispose(&x);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -55,6 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     vgt_diag_dispose(&d);
     vgt_config_dispose(&c);
+    check_lines(buf, text_len, ov, n);
     free(buf);
     return 0;
 }

@@ -46,23 +46,27 @@ static void basic(void)
 
     is_int(vgt_alloc_take(a, &r128, &p[0], &d), 0, "first guest");
     is_int(p[0].vgt_id, 1, "vgt id 1");
-    is_int(p[0].low_base, 96 * VGT_MB, "low base above the host's 96 MB");
+    /* 384 MB for guests = a 256 MB block + a 128 MB block: the first 128 MB
+     * partition takes the 128 MB block and keeps the 256 MB one whole. */
+    is_int(p[0].low_base, (96 + 256) * VGT_MB, "low GM in the top 128 MB block");
     is_int(p[0].low_size, 128 * VGT_MB, "low size");
-    is_int(p[0].high_base, (512 + 384) * VGT_MB, "high base above aperture and host high");
+    ok(p[0].high_base >= (512 + 384) * VGT_MB &&
+       p[0].high_base + p[0].high_size <= 4096 * VGT_MB, "high GM above aperture and host high");
     is_int(p[0].high_size, 384 * VGT_MB, "high size");
     is_int(p[0].fence_base, 4, "fences after the host's 4");
     is_int(p[0].fence_count, 4, "4 fences");
     is_int(vgt_alloc_take(a, &r128, &p[1], &d), 0, "second guest");
     is_int(p[1].vgt_id, 2, "vgt id 2");
-    is_int(p[1].low_base, 224 * VGT_MB, "first fit: right after the first");
+    is_int(p[1].low_base, 96 * VGT_MB, "second at the bottom of the guests' region");
     is_int(vgt_alloc_take(a, &r32, &p[2], &d), 0, "third, small");
+    is_int(p[2].low_base, 224 * VGT_MB, "small one in what is left");
     is_int(d.n, 0, "no messages while it fits");
     is_int(vgt_alloc_take(a, &r128, &p[3], &d), -ENOSPC, "fourth does not fit");
     is_str(last(&d), "low GM: asked 128 MB, largest free run 96 MB, 96 MB free of 384 MB",
            "says what is short and what is free");
     vgt_diag_dispose(&d);
 
-    /* Fragmentation: free the middle one; 128 + 96 free but not contiguous. */
+    /* Fragmentation: free the second; 128 + 96 free but not contiguous. */
     is_int(vgt_alloc_release(a, &p[1]), 0, "release second");
     is_int(vgt_alloc_release(a, &p[1]), -ENOENT, "double release refused");
     vgt_alloc_resources(a, &res);
@@ -76,6 +80,25 @@ static void basic(void)
     is_int(vgt_alloc_fit_count(a, &r128), 1, "fit count follows first fit (1, not 224/128)");
     is_int(vgt_alloc_take(a, &r128, &p[1], &d), 0, "retake");
     is_int(p[1].vgt_id, 2, "lowest free id again");
+
+    /* Placement: a small partition goes where it breaks no larger free block,
+     * so that a 256 MB one still fits next to it (plain first fit would put the
+     * 64 MB at the bottom and then refuse the 256 MB). */
+    {
+        struct vgt_allocator *c = vgt_alloc_new(&skl);
+        struct vgt_request r64 = { 64, 64, 1 }, r256 = { 256, 1024, 4 };
+        struct vgt_partition x, y;
+        struct vgt_resources rs;
+
+        vgt_alloc_take(c, &r64, &x, NULL);
+        is_int(x.low_base, (96 + 320) * VGT_MB, "64 MB at the top of the 128 MB block");
+        is_int(vgt_alloc_take(c, &r256, &y, NULL), 0, "a 256 MB partition still fits");
+        is_int(y.low_base, 96 * VGT_MB, "in the whole 256 MB block");
+        vgt_alloc_release(c, &x);
+        vgt_alloc_resources(c, &rs);
+        is_int(rs.low_largest_mb, 128, "the 64 MB hole merged back into a 128 MB run");
+        vgt_alloc_free(c);
+    }
 
     /* Partial / wrong release is refused and changes nothing. */
     q = p[0];
@@ -99,7 +122,7 @@ static void basic(void)
     is_int(vgt_alloc_take_exact(a, &p[0], &d), 0, "take_exact the released partition");
     is_int(vgt_alloc_take_exact(a, &p[0], &d), -EBUSY, "again: busy");
     ok(d.n >= 2 && strcmp(d.msgs[0], "partition: vgt id 1 is in use") == 0, "id busy named");
-    ok(d.n >= 2 && strcmp(d.msgs[1], "partition: low GM 0x6000000+0x8000000 overlaps vgt 1") == 0,
+    ok(d.n >= 2 && strcmp(d.msgs[1], "partition: low GM 0x16000000+0x8000000 overlaps vgt 1") == 0,
        "overlap named");
     vgt_diag_dispose(&d);
     q = (struct vgt_partition){ .vgt_id = 9, .low_base = 0, .low_size = VGT_MB };
@@ -115,9 +138,9 @@ static void basic(void)
     is_str(s, "vgt-alloc 1\nprofile skl-gt2 aperture_mb=512 ggtt_mb=4096 fences=32 "
               "host_low_gm_mb=96 host_high_gm_mb=384 host_fences=4 reserved_top_mb=32 "
               "max_instances=15 high_gm_granule_mb=64\n"
-              "vgt 1 low 0x6000000 0x8000000 high 0x38000000 0x18000000 fences 4 4\n"
-              "vgt 2 low 0xe000000 0x8000000 high 0x50000000 0x18000000 fences 8 4\n"
-              "vgt 3 low 0x16000000 0x2000000 high 0x68000000 0x4000000 fences 12 2\n",
+              "vgt 1 low 0x16000000 0x8000000 high 0xe8000000 0x18000000 fences 4 4\n"
+              "vgt 2 low 0x6000000 0x8000000 high 0xd0000000 0x18000000 fences 8 4\n"
+              "vgt 3 low 0xe000000 0x2000000 high 0xcc000000 0x4000000 fences 12 2\n",
            "state text");
     struct vgt_allocator *b = vgt_alloc_new(&skl);
     is_int(vgt_alloc_restore(b, s, &d), 0, "restore");
@@ -135,7 +158,7 @@ static void basic(void)
     vgt_diag_dispose(&d);
     is_int(vgt_alloc_restore(b, bad, &d), -EINVAL, "overlapping state refused");
     is_int(d.n, 2, "both bad lines reported");
-    is_str(d.msgs[0], "allocator state:6: low GM 0x6000000+0x100000 overlaps vgt 1", "line 6");
+    is_str(d.msgs[0], "allocator state:6: low GM 0x6000000+0x100000 overlaps vgt 2", "line 6");
     is_str(d.msgs[1], "allocator state:7: not a partition line: 'vgt x'", "line 7");
     vgt_alloc_serialize(b, &s2);
     is_str(s2, s, "failed restore left the state as it was");

@@ -136,6 +136,12 @@ int main(void)
                  "or remove maxmem\n"
                  "F:5: vgt_low_gm_sz: low GM: asked 448 MB, but skl-gt2 has 384 MB for guests "
                  "(512 MB aperture - 96 MB host - 32 MB reserved)\n", "all three");
+    r = rd(HVM "vgt = 1\nmemory = 2048\nmaxmem = 1024\n", NULL, 0, &c);
+    is_int(r, -EINVAL, "maxmem < memory");
+    is_str(msgs, "F:4: maxmem: 1024 is less than memory = 2048: a vGPU guest needs maxmem = "
+                 "memory; set maxmem = memory or remove maxmem\n", "named");
+    r = rd(HVM "vgt = 1\nmemory = 2048\nmaxmem = 2048\n", NULL, 0, &c);
+    is_int(r, 0, "maxmem = memory is fine");
     r = rd(HVM "vgt = 1\nvgt_fence_sz = 30\nvgt_monitor_config_file = \"/nonexistent/m.config\"\n",
            NULL, 0, &c);
     is_int(r, -EINVAL, "fences too many, monitor missing");

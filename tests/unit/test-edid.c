@@ -45,6 +45,16 @@ static void test_default(void)
     is_int(vgt_edid_load(DATA "xen-vgt-1080p.bin", b, &d), 0, "xen-vgt-1080p.bin loads");
     ok(memcmp(b, vgt_edid_default_1080p, VGT_EDID_LEN) == 0,
        "tests/data/edid/xen-vgt-1080p.bin equals vgt_edid_default_1080p");
+
+    /* The analog variant for VGA ports: same monitor, analog input. */
+    is_int(vgt_edid_decode(vgt_edid_default_1080p_vga, &i, "vga", &d), 0, "VGA default decodes");
+    ok(i.product == 0x1081 && i.width == 1920 && i.height == 1080 && i.refresh_hz == 60 &&
+           strcmp(i.name, "xen-vgt") == 0, "VGA default: product 0x1081, 1920x1080@60, xen-vgt");
+    is_int(vgt_edid_default_1080p_vga[20] & 0x80, 0, "VGA default: analog input");
+    is_int(vgt_edid_load(DATA "xen-vgt-1080p-vga.bin", b, &d), 0, "xen-vgt-1080p-vga.bin loads");
+    ok(memcmp(b, vgt_edid_default_1080p_vga, VGT_EDID_LEN) == 0,
+       "tests/data/edid/xen-vgt-1080p-vga.bin equals vgt_edid_default_1080p_vga");
+    is_int(d.n, 0, "defaults: no message");
     vgt_diag_dispose(&d);
 }
 

@@ -7,6 +7,7 @@
 #include "vgt/monitor.h"
 
 #define DATA SRCDIR "/tests/data/monitor/"
+#define GOLDEN SRCDIR "/tests/golden/monitor/"
 
 static const char *msg(const struct vgt_diag *d, size_t n)
 {
@@ -286,6 +287,73 @@ static void test_names(void)
            vgt_port_type_of(VGT_PORT_E, true) == VGT_PORT_TYPE_MAX &&
            vgt_port_type_of(VGT_PORT_MAX, true) == VGT_PORT_TYPE_MAX,
        "no type for PORT_A without DP, PORT_E with DP, or a bad port");
+    ok(vgt_port_type_default_edid(VGT_PORT_CRT) == vgt_edid_default_1080p_vga,
+       "default EDID for CRT is the analog one");
+    ok(vgt_port_type_default_edid(VGT_PORT_DP_B) == vgt_edid_default_1080p &&
+           vgt_port_type_default_edid(VGT_PORT_HDMI_D) == vgt_edid_default_1080p,
+       "default EDID for DP and HDMI is the digital one");
+}
+
+/* What the parser makes of a file, as text: the items, or every message. */
+static char *render(const char *name)
+{
+    char path[512], *text = NULL, *out = NULL;
+    size_t len, olen = 0;
+    struct vgt_monitor_config c;
+    struct vgt_diag d;
+    FILE *f;
+
+    vgt_diag_init(&d);
+    snprintf(path, sizeof(path), DATA "%s", name);
+    if (vgt_file_read(path, "test", &text, &len, &d) < 0)
+        return NULL;
+    f = open_memstream(&out, &olen);
+    if (vgt_monitor_config_parse(text, len, name, &c, &d) == 0) {
+        fprintf(f, "%u item%s\n", c.n, c.n == 1 ? "" : "s");
+        for (unsigned k = 0; k < c.n; k++) {
+            struct vgt_edid_info i;
+            vgt_edid_decode(c.items[k].edid, &i, name, &d);
+            fprintf(f, "line %d: virtual %s as %s, overrides %s, EDID %s 0x%04x %ux%u@%u\n",
+                    c.items[k].line, vgt_port_name(c.items[k].port),
+                    vgt_port_type_name(c.items[k].type), vgt_port_name(c.items[k].override),
+                    i.manufacturer, i.product, i.width, i.height, i.refresh_hz);
+        }
+    }
+    vgt_diag_print(&d, f);
+    fclose(f);
+    vgt_diag_dispose(&d);
+    free(text);
+    return out;
+}
+
+/* tests/golden/monitor/NAME.out for each tests/data/monitor/NAME.config;
+ * VGT_GOLDEN_UPDATE=1 rewrites them. */
+static void test_golden(void)
+{
+    static const char *const names[] = {
+        "guide", "two-ports", "three-ports", "bad-checksum", "bad-count", "bad-hex",
+        "bad-many", "bad-port", "bad-port-a-vga", "bad-short", "bad-trailing",
+    };
+
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+        char cfg[128], gpath[512], *want = NULL;
+        size_t wlen;
+
+        snprintf(cfg, sizeof(cfg), "%s.config", names[k]);
+        snprintf(gpath, sizeof(gpath), GOLDEN "%s.out", names[k]);
+        char *got = render(cfg);
+        if (got && getenv("VGT_GOLDEN_UPDATE")) {
+            FILE *f = fopen(gpath, "w");
+            if (f) {
+                fputs(got, f);
+                fclose(f);
+            }
+        }
+        vgt_file_read(gpath, "golden", &want, &wlen, NULL);
+        is_str(got, want, "golden %s", cfg);
+        free(got);
+        free(want);
+    }
 }
 
 int main(void)
@@ -295,5 +363,6 @@ int main(void)
     test_bad();
     test_load();
     test_names();
+    test_golden();
     return tap_done();
 }

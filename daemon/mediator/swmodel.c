@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The software vGPU model: instance life cycle, BAR dispatch, counters, log.
+ * See swmodel.h for the files of each concern.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "daemon/mediator/swmodel.h"
+
+#define LOG_BUDGET 64   /* guest-triggered messages per instance, then silence */
+
+static void vlog(struct vgt_vgpu *v, int level, const char *fmt, va_list ap)
+{
+    char msg[256];
+
+    if (!v->host || !v->host->log)
+        return;
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    v->host->log(v->host_opaque, level, msg);
+}
+
+/* Debug messages come from guest actions: rate-limited like refusals. */
+void sw_log(struct vgt_vgpu *v, int level, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (level >= 7) {
+        if (!v->log_budget)
+            return;
+        v->log_budget--;
+    }
+    va_start(ap, fmt);
+    vlog(v, level, fmt, ap);
+    va_end(ap);
+}
+
+void sw_refuse(struct vgt_vgpu *v, enum vgt_stat stat, const char *fmt, ...)
+{
+    va_list ap;
+
+    v->stats[stat]++;
+    if (!v->log_budget)
+        return;
+    if (--v->log_budget == 0) {
+        sw_log(v, 4, "guest misbehaves: further refusals are counted, not logged");
+        return;
+    }
+    va_start(ap, fmt);
+    vlog(v, 4, fmt, ap);
+    va_end(ap);
+}
+
+static bool is_pow2(uint64_t x)
+{
+    return x && !(x & (x - 1));
+}
+
+static int check_params(const struct vgt_vgpu_params *p)
+{
+    const struct vgt_profile *g = p->profile;
+    const struct vgt_partition *t = &p->part;
+    uint64_t ap, ggtt;
+
+    if (!g || !t->vgt_id)
+        return -EINVAL;
+    ap = g->aperture_mb * VGT_MB;
+    ggtt = g->ggtt_mb * VGT_MB;
+    /* BAR2 is the aperture: a power of two; GM is at most 4 GiB (GGMS=3). */
+    if (!is_pow2(ap) || ggtt > (4096ull * VGT_MB) || ap > ggtt)
+        return -EINVAL;
+    if (t->low_size == 0 || t->low_base > ap || t->low_size > ap - t->low_base)
+        return -EINVAL;
+    if (t->high_base > ggtt || t->high_size > ggtt - t->high_base || t->high_size > 0xFFFFFFFFull)
+        return -EINVAL;
+    if (t->high_size && t->high_base < ap)
+        return -EINVAL;
+    if (t->fence_count > SW_MAX_HW_FENCES || t->fence_base > g->fences ||
+        t->fence_count > g->fences - t->fence_base)
+        return -EINVAL;
+    return 0;
+}
+
+static void sw_destroy(struct vgt_vgpu *v)
+{
+    if (!v)
+        return;
+    sw_regs_dispose(v);
+    free(v);
+}
+
+static void reset_state(struct vgt_vgpu *v, bool fresh)
+{
+    sw_pci_reset(v);
+    sw_regs_reset(v, fresh);
+    sw_pvinfo_reset(v);
+    sw_display_reset(v);
+    v->io_index = 0;
+    v->irq_line = false;
+    sw_irq_update(v);   /* lowers an INTx asserted before the reset */
+}
+
+static int sw_create(const struct vgt_vgpu_params *p, const struct vgt_host_ops *host,
+                     void *host_opaque, struct vgt_vgpu **out)
+{
+    struct vgt_vgpu *v;
+    int r;
+
+    *out = NULL;
+    if (!p || (r = check_params(p)) < 0)
+        return -EINVAL;
+    v = calloc(1, sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    v->p = *p;
+    v->host = host;
+    v->host_opaque = host_opaque;
+    v->log_budget = LOG_BUDGET;
+    r = sw_regs_init(v);
+    if (r < 0) {
+        if (r == -EOPNOTSUPP)
+            sw_log(v, 3, "no register table for GPU generation %u", p->profile->gen);
+        sw_destroy(v);
+        return r;
+    }
+    reset_state(v, true);
+    *out = v;
+    return 0;
+}
+
+static int sw_cfg_read(struct vgt_vgpu *v, uint32_t reg, unsigned size, uint32_t *val)
+{
+    return sw_pci_read(v, reg, size, val);
+}
+
+static int sw_cfg_write(struct vgt_vgpu *v, uint32_t reg, unsigned size, uint32_t val)
+{
+    return sw_pci_write(v, reg, size, val);
+}
+
+/* BAR4 is the classic MMIO_INDEX (0x0) / MMIO_DATA (0x4) window onto the registers. */
+static int io_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val, bool write)
+{
+    if (off == 0 && size == 4) {
+        if (write)
+            v->io_index = (uint32_t)*val;
+        else
+            *val = v->io_index;
+        return 0;
+    }
+    if (off == 4 && size == 4)
+        return write ? sw_mmio_write(v, v->io_index, 4, *val) : sw_mmio_read(v, v->io_index, 4, val);
+    if (!write)
+        *val = 0;
+    return 0;
+}
+
+static int bar_access(struct vgt_vgpu *v, int bar, uint64_t off, unsigned size, uint64_t *val,
+                      bool write)
+{
+    uint64_t bsize = (bar >= 0 && bar < VGT_NR_BARS) ? v->bar_size[bar] : 0;
+
+    if (!bsize || size < 1 || size > 8 || off >= bsize || off + size > bsize) {
+        if (!write)
+            *val = ~0ull;
+        sw_refuse(v, VGT_STAT_BAD_ACCESS, "BAR%d %s at 0x%llx size %u", bar, write ? "write" : "read",
+                  (unsigned long long)off, size);
+        return -EINVAL;
+    }
+    switch (bar) {
+    case VGT_BAR_MMIO:
+        if (off >= SW_GGTT_OFF)
+            return write ? sw_ggtt_write(v, off - SW_GGTT_OFF, size, *val)
+                         : sw_ggtt_read(v, off - SW_GGTT_OFF, size, val);
+        return write ? sw_mmio_write(v, off, size, *val) : sw_mmio_read(v, off, size, val);
+    case VGT_BAR_APERTURE:
+        return sw_aperture_access(v, off, size, val, write);
+    default:
+        return io_access(v, off, size, val, write);
+    }
+}
+
+static int sw_bar_read(struct vgt_vgpu *v, int bar, uint64_t off, unsigned size, uint64_t *val)
+{
+    return bar_access(v, bar, off, size, val, false);
+}
+
+static int sw_bar_write(struct vgt_vgpu *v, int bar, uint64_t off, unsigned size, uint64_t val)
+{
+    return bar_access(v, bar, off, size, &val, true);
+}
+
+static void sw_get_bars(struct vgt_vgpu *v, struct vgt_bar bars[VGT_NR_BARS])
+{
+    sw_pci_get_bars(v, bars);
+}
+
+static int sw_set_backing(struct vgt_vgpu *v, int bar, unsigned region, void *mem, size_t len)
+{
+    if (bar != VGT_BAR_MMIO || region != 1)
+        return -EINVAL;
+    if (mem && len < SW_GGTT_SIZE)
+        return -EINVAL;
+    v->ggtt = mem;
+    v->ggtt_len = mem ? SW_GGTT_SIZE : 0;
+    return 0;
+}
+
+static void sw_reset(struct vgt_vgpu *v)
+{
+    struct vgt_bar before[VGT_NR_BARS], after[VGT_NR_BARS];
+
+    sw_pci_get_bars(v, before);
+    reset_state(v, false);
+    sw_pci_get_bars(v, after);
+    /* Decoding is off after a reset: let the user unmap what was mapped. */
+    for (int i = 0; i < VGT_NR_BARS; i++)
+        if (before[i].decode && v->host && v->host->bar_changed)
+            v->host->bar_changed(v->host_opaque, i, &before[i], &after[i]);
+}
+
+static void sw_get_display_op(struct vgt_vgpu *v, struct vgt_display_state *out)
+{
+    sw_get_display(v, out);
+}
+
+static int sw_hotplug_op(struct vgt_vgpu *v, enum vgt_port port, const struct vgt_port_state *cfg)
+{
+    return sw_hotplug(v, port, cfg);
+}
+
+static int sw_read_fb_op(struct vgt_vgpu *v, struct vgt_fb *fb, void *buf, size_t len)
+{
+    struct vgt_fb tmp;
+    return sw_read_framebuffer(v, fb ? fb : &tmp, buf, len);
+}
+
+static void sw_get_stats(struct vgt_vgpu *v, uint64_t stats[VGT_STAT_MAX])
+{
+    memcpy(stats, v->stats, sizeof(v->stats));
+}
+
+static int sw_vblank_op(struct vgt_vgpu *v)
+{
+    return sw_vblank(v);
+}
+
+const struct vgt_mediator_ops vgt_swmodel_ops = {
+    .name = "swmodel",
+    .create = sw_create,
+    .destroy = sw_destroy,
+    .cfg_read = sw_cfg_read,
+    .cfg_write = sw_cfg_write,
+    .bar_read = sw_bar_read,
+    .bar_write = sw_bar_write,
+    .get_bars = sw_get_bars,
+    .set_backing = sw_set_backing,
+    .reset = sw_reset,
+    .get_display = sw_get_display_op,
+    .hotplug = sw_hotplug_op,
+    .read_framebuffer = sw_read_fb_op,
+    .get_stats = sw_get_stats,
+    .vblank = sw_vblank_op,
+};

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Internals of the software vGPU model (vgt_swmodel_ops).  One file per concern:
+ *   swmodel.c  instance life cycle, BAR dispatch, counters, log
+ *   pci.c      PCI config space, BARs, MSI
+ *   regs.c     the MMIO register file and its register kinds, pcode mailbox
+ *   regs-gen9.c  the Skylake GT2 boot register table (data only)
+ *   pvinfo.c   the PVINFO page (the contract with the guest i915)
+ *   gtt.c      GGTT entries, aperture, fences
+ *   irq.c      interrupt units, the master interrupt, MSI delivery
+ *   display.c  virtual ports, hotplug, GMBUS, DP AUX, primary plane, framebuffer
+ */
+#ifndef VGT_SWMODEL_H
+#define VGT_SWMODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "daemon/mediator/mediator.h"
+
+/* ---- BAR layout (gen8+) ---------------------------------------------- */
+#define SW_BAR0_SIZE (16u << 20)        /* i915 requires exactly 16 MiB */
+#define SW_GGTT_OFF (8u << 20)          /* GGTT entries from BAR0 + 8 MiB */
+#define SW_GGTT_SIZE (8u << 20)         /* GGMS=3: 8 MiB of 8-byte PTEs = 4 GiB GM */
+#define SW_MMIO_SIZE (2u << 20)         /* the register file */
+#define SW_BAR4_SIZE 64u
+#define SW_NR_REGS (SW_MMIO_SIZE / 4)
+
+/* ---- register table (kept as data, see regs-gen9.c) ------------------- */
+enum sw_reg_flag {
+    SW_RF_MASKED = 1 << 0,      /* upper 16 bits select which low bits a write changes */
+    SW_RF_MIRROR_INV = 1 << 1,  /* mirrored bits are the inverse of their source */
+    SW_RF_SELFCLEAR = 1 << 2,   /* written bits take effect, then read back 0 */
+};
+
+enum sw_reg_handler {           /* side effects beyond the generic kinds */
+    SW_H_NONE,
+    SW_H_MASTER_IRQ,            /* GEN8_MASTER_IRQ: pending units computed on read */
+    SW_H_IRQ,                   /* IMR/IER/IIR of an interrupt unit: re-evaluate */
+    SW_H_PCODE,                 /* GEN6_PCODE_MAILBOX */
+    SW_H_GMBUS,                 /* GMBUS0..5 */
+    SW_H_AUX_CTL,               /* DP AUX channel control: runs a transaction */
+    SW_H_PVINFO,                /* PVINFO writes the host wants to see */
+    SW_H_FENCE,                 /* fence registers: partition containment */
+    SW_H_COUNTER,               /* advances on every read (scan line counter) */
+    SW_H_MAX
+};
+
+struct sw_reg_def {
+    uint32_t offset;            /* first register (byte offset in BAR0) */
+    uint16_t count;             /* number of registers (0 means 1) */
+    uint16_t stride;            /* bytes from one to the next */
+    uint32_t init;              /* boot value */
+    uint32_t wmask;             /* bits the guest may change */
+    uint32_t w1c;               /* write-1-to-clear bits */
+    uint32_t mirror_src;        /* bits whose state is mirrored ... */
+    int8_t mirror_shift;        /* ... into (src >> shift) (negative: left shift) ... */
+    int32_t mirror_to;          /* ... of the register this many bytes away (0: itself) */
+    uint8_t flags;              /* enum sw_reg_flag */
+    uint8_t handler;            /* enum sw_reg_handler */
+};
+
+const struct sw_reg_def *sw_reg_table(unsigned gen, unsigned *n);
+
+/* ---- selected register offsets ---------------------------------------- */
+#define R_PVINFO 0x78000u
+#define R_FENCE0 0x100000u
+#define SW_MAX_HW_FENCES 32u
+#define R_MASTER_IRQ 0x44200u
+#define MASTER_IRQ_ENABLE (1u << 31)
+#define R_DE_PORT_ISR 0x44440u
+#define R_SDE_ISR 0xC4000u
+#define R_PCH_PORT_HOTPLUG 0xC4030u
+#define R_PCH_PORT_HOTPLUG2 0xC403Cu
+#define R_DIGITAL_PORT_HOTPLUG 0x44030u
+#define R_PCODE_MAILBOX 0x138124u
+#define R_PCODE_DATA 0x138128u
+#define R_PCODE_DATA1 0x13812Cu
+#define R_GMBUS0 0xC5100u
+#define R_GMBUS5 0xC5120u
+#define R_AUX_CTL_A 0x64010u        /* + 0x100 per DDI */
+#define R_PLANE_CTL_1_A 0x70180u
+#define R_PLANE_STRIDE_1_A 0x70188u
+#define R_PLANE_SIZE_1_A 0x70190u
+#define R_PLANE_SURF_1_A 0x7019Cu
+#define R_PLANE_OFFSET_1_A 0x701A4u
+#define R_PIPESRC_A 0x6001Cu
+#define R_PIPECONF_A 0x70008u
+#define R_PIPE_FRMCOUNT_A 0x70040u
+
+/* ---- PVINFO ---------------------------------------------------------- */
+#define VGT_PV_MAGIC 0x4776544776544776ull
+#define VGT_CAPS_FULL_PPGTT (1u << 2)
+#define VGT_CAPS_HWSP_EMULATION (1u << 3)
+#define VGT_CAPS_HUGE_GTT (1u << 4)
+
+/* ---- interrupts ------------------------------------------------------ */
+enum sw_irq_unit {
+    SW_IRQ_GT0, SW_IRQ_GT1, SW_IRQ_GT2, SW_IRQ_GT3,
+    SW_IRQ_PIPE_A, SW_IRQ_PIPE_B, SW_IRQ_PIPE_C,
+    SW_IRQ_DE_PORT, SW_IRQ_DE_MISC, SW_IRQ_PCU, SW_IRQ_PCH,
+    SW_IRQ_MAX
+};
+
+/* ---- display --------------------------------------------------------- */
+#define SW_NR_DDI 5                 /* A..E as the guest sees them */
+#define SW_DPCD_SIZE 0x800
+
+struct sw_gmbus {
+    unsigned pin;
+    bool active, nak, read;
+    unsigned addr;                  /* 7-bit slave address */
+    unsigned remaining;             /* bytes left in the current cycle */
+    unsigned ddi;                   /* the DDI whose DDC the pin reaches */
+};
+
+struct sw_ddc {                     /* the DDC/EDID state of one sink */
+    unsigned offset;                /* EDID byte index */
+    unsigned segment;
+};
+
+/* ---- the instance ---------------------------------------------------- */
+struct vgt_vgpu {
+    struct vgt_vgpu_params p;
+    const struct vgt_host_ops *host;
+    void *host_opaque;
+
+    /* PCI config space */
+    uint8_t cfg[256];
+    uint8_t cfg_wmask[256];
+    uint64_t bar_size[VGT_NR_BARS];
+
+    /* register file */
+    const struct sw_reg_def *table;
+    unsigned table_len;
+    uint32_t *regs;                 /* SW_NR_REGS dwords */
+    uint16_t *def;                  /* per dword: table index + 1, 0 = plain */
+
+    /* GGTT backing (the BAR0 upper half), owned by the user */
+    uint8_t *ggtt;
+    size_t ggtt_len;
+    uint32_t io_index;              /* BAR4 MMIO_INDEX */
+
+    bool irq_line;                  /* MSI: master enable && anything pending && MSI on */
+    bool intx_level;                /* INTA as last told to the host */
+
+    struct vgt_port_state ports[VGT_PORT_MAX];
+    struct sw_gmbus gmbus;
+    struct sw_ddc ddc[SW_NR_DDI];
+    uint8_t dpcd[SW_NR_DDI][SW_DPCD_SIZE];
+    uint32_t g2v_last;
+
+    uint64_t stats[VGT_STAT_MAX];
+    unsigned log_budget;            /* a hostile guest must not flood the log */
+};
+
+/* swmodel.c */
+void sw_log(struct vgt_vgpu *v, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void sw_refuse(struct vgt_vgpu *v, enum vgt_stat stat, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* pci.c */
+void sw_pci_reset(struct vgt_vgpu *v);
+int sw_pci_read(struct vgt_vgpu *v, uint32_t reg, unsigned size, uint32_t *val);
+int sw_pci_write(struct vgt_vgpu *v, uint32_t reg, unsigned size, uint32_t val);
+void sw_pci_get_bars(struct vgt_vgpu *v, struct vgt_bar bars[VGT_NR_BARS]);
+bool sw_pci_msi(struct vgt_vgpu *v, uint64_t *addr, uint32_t *data);
+bool sw_pci_intx_enabled(struct vgt_vgpu *v);
+void sw_pci_set_intx_status(struct vgt_vgpu *v, bool level);
+
+/* regs.c */
+int sw_regs_init(struct vgt_vgpu *v);
+void sw_regs_reset(struct vgt_vgpu *v, bool fresh);
+void sw_regs_dispose(struct vgt_vgpu *v);
+int sw_mmio_read(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val);
+int sw_mmio_write(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t val);
+static inline uint32_t sw_reg(const struct vgt_vgpu *v, uint32_t off) { return v->regs[off >> 2]; }
+static inline void sw_reg_set(struct vgt_vgpu *v, uint32_t off, uint32_t val) { v->regs[off >> 2] = val; }
+
+/* pvinfo.c */
+void sw_pvinfo_reset(struct vgt_vgpu *v);
+void sw_pvinfo_write(struct vgt_vgpu *v, uint32_t off, uint32_t old);
+
+/* gtt.c */
+bool sw_gm_in_partition(const struct vgt_vgpu *v, uint64_t gm, uint64_t len);
+int sw_gm_to_gpa(struct vgt_vgpu *v, uint64_t gm, uint64_t *gpa);
+int sw_ggtt_read(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val);
+int sw_ggtt_write(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t val);
+int sw_aperture_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val, bool write);
+bool sw_fence_write(struct vgt_vgpu *v, uint32_t off, uint32_t old);
+bool sw_fence_guest_visible(const struct vgt_vgpu *v, uint32_t off);
+
+/* irq.c */
+void sw_irq_latch(struct vgt_vgpu *v, enum sw_irq_unit u, uint32_t bits);
+void sw_irq_update(struct vgt_vgpu *v);
+uint32_t sw_irq_master_read(struct vgt_vgpu *v);
+
+/* display.c */
+void sw_display_reset(struct vgt_vgpu *v);
+uint32_t sw_gmbus_read(struct vgt_vgpu *v, uint32_t off, uint32_t cur);
+void sw_gmbus_write(struct vgt_vgpu *v, uint32_t off, uint32_t val);
+void sw_aux_write(struct vgt_vgpu *v, uint32_t off);
+int sw_hotplug(struct vgt_vgpu *v, enum vgt_port port, const struct vgt_port_state *cfg);
+void sw_get_display(struct vgt_vgpu *v, struct vgt_display_state *out);
+void sw_decode_primary(struct vgt_vgpu *v, struct vgt_fb *fb);
+int sw_read_framebuffer(struct vgt_vgpu *v, struct vgt_fb *fb, void *buf, size_t len);
+int sw_vblank(struct vgt_vgpu *v);
+
+#endif

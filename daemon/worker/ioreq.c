@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The ioreq hot path.  Everything in the shared pages is hostile: each request
+ * is copied once out of its slot (no double fetch, XSA-197/199), validated
+ * field by field, and answered whatever it contains (invalid reads return all
+ * ones, invalid writes are dropped and counted).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <syslog.h>
+#include "daemon/worker/worker.h"
+
+#define PVINFO_START 0x78000u
+#define PVINFO_END 0x79000u
+#define PORTS_PER_WAKEUP 64     /* then give the other sources of the loop a turn */
+
+static inline uint64_t ones(unsigned size)
+{
+    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
+static inline bool valid_size(uint32_t size)
+{
+    return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+/* The trapped window holding [addr, addr+size), matching the address space. */
+static inline const struct vgt_worker_window *find_window(const struct vgt_worker *w,
+                                                          bool is_mmio, uint64_t addr,
+                                                          unsigned size)
+{
+    for (unsigned i = 0; i < w->nwin; i++) {
+        const struct vgt_worker_window *win = &w->win[i];
+        if (win->is_mmio == is_mmio && addr >= win->start && addr <= win->end &&
+            size - 1 <= win->end - addr)
+            return win;
+    }
+    return NULL;
+}
+
+static bool dev_read(struct vgt_worker *w, bool is_mmio, uint64_t addr, unsigned size,
+                     uint64_t *val)
+{
+    const struct vgt_worker_window *win = find_window(w, is_mmio, addr, size);
+    if (!win || w->cfg.med->bar_read(w->vgpu, win->bar, addr - win->bar_base, size, val) < 0) {
+        *val = ones(size);
+        return false;
+    }
+    *val &= ones(size);
+    return true;
+}
+
+static bool dev_write(struct vgt_worker *w, bool is_mmio, uint64_t addr, unsigned size,
+                      uint64_t val)
+{
+    const struct vgt_worker_window *win = find_window(w, is_mmio, addr, size);
+    uint64_t off;
+    if (!win)
+        return false;
+    off = addr - win->bar_base;
+    if (w->cfg.med->bar_write(w->vgpu, win->bar, off, size, val & ones(size)) < 0)
+        return false;
+    if (win->bar == VGT_BAR_MMIO) {
+        /* the guest announces its display through PVINFO */
+        if (off >= PVINFO_START && off < PVINFO_END)
+            vgt_worker_check_display(w);
+        /* a register write may have enabled a pipe: vblanks are due */
+        if (!w->vblank_armed)
+            vgt_worker_vblank_arm(w);
+    }
+    return true;
+}
+
+static void bad(struct vgt_worker *w, const ioreq_t *req, const char *why)
+{
+    /* rate-limited: a hostile guest must not flood the journal */
+    if (w->stats.bad_access++ < 16)
+        vgt_worker_log(w, LOG_NOTICE, "bad ioreq (%s): type %u addr %#llx size %u count %u dir %u ptr %u",
+                       why, req->type, (unsigned long long)req->addr, req->size, req->count,
+                       req->dir, req->data_is_ptr);
+}
+
+static void do_pci_config(struct vgt_worker *w, ioreq_t *req)
+{
+    uint32_t sbdf = (uint32_t)(req->addr >> 32), reg = (uint32_t)req->addr;
+    uint32_t ours = w->cfg.seg << 16 | w->cfg.bus << 8 | w->cfg.dev << 3 | w->cfg.fn;
+    uint32_t v = 0;
+
+    if (req->size > 4 || req->data_is_ptr || req->count != 1 || reg >= 4096 ||
+        req->size > 4096 - reg || sbdf != ours) {
+        bad(w, req, "config");
+        if (req->dir == IOREQ_READ)
+            req->data = ones(req->size);
+        return;
+    }
+    if (req->dir == IOREQ_READ) {
+        if (w->cfg.med->cfg_read(w->vgpu, reg, req->size, &v) < 0)
+            v = (uint32_t)ones(req->size);
+        req->data = v & ones(req->size);
+    } else {
+        w->cfg.med->cfg_write(w->vgpu, reg, req->size, (uint32_t)(req->data & ones(req->size)));
+    }
+}
+
+/* COPY (MMIO) and PIO, single or repeated, data inline or through guest memory. */
+static void do_io(struct vgt_worker *w, ioreq_t *req)
+{
+    bool is_mmio = req->type == IOREQ_TYPE_COPY;
+    unsigned size = req->size;
+    uint32_t n = req->count;
+    int64_t step = req->df ? -(int64_t)size : (int64_t)size;
+    uint64_t val = 0;
+
+    if (n > VGT_WORKER_MAX_REP) {   /* a hostile count cannot keep us busy */
+        w->stats.rep_capped++;
+        n = VGT_WORKER_MAX_REP;
+    }
+    if (!req->data_is_ptr) {
+        if (req->dir == IOREQ_READ) {
+            /* rep lods/ins without a buffer: every element is read, the last one answers */
+            for (uint32_t i = 0; i < n; i++)
+                if (!dev_read(w, is_mmio, req->addr + (uint64_t)(i * step), size, &val)) {
+                    bad(w, req, "no such register");
+                    break;
+                }
+            req->data = val;
+        } else {
+            for (uint32_t i = 0; i < n; i++)
+                if (!dev_write(w, is_mmio, req->addr + (uint64_t)(i * step), size, req->data)) {
+                    bad(w, req, "no such register");
+                    break;
+                }
+        }
+        return;
+    }
+    /* data is a guest physical address: copy element by element, stop at the
+     * first element outside our windows or outside guest RAM.  The window and
+     * the guest page of the previous element are reused while they fit. */
+    const struct vgt_worker_window *win = NULL;
+    uint8_t *page = NULL;
+    uint64_t page_gfn = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t addr = req->addr + (uint64_t)(i * step), gpa = req->data + (uint64_t)(i * step);
+        uint64_t off = gpa & (VGT_XEN_PAGE_SIZE - 1);
+        void *p = NULL;
+
+        if (!win || addr < win->start || addr > win->end || size - 1 > win->end - addr)
+            win = find_window(w, is_mmio, addr, size);
+        if (!win) {
+            bad(w, req, "rep beyond the BAR");
+            break;
+        }
+        if (off + size <= VGT_XEN_PAGE_SIZE) {
+            if (!page || page_gfn != gpa >> VGT_XEN_PAGE_SHIFT) {
+                page = vgt_worker_guest_ptr(w, gpa - off, VGT_XEN_PAGE_SIZE);
+                page_gfn = gpa >> VGT_XEN_PAGE_SHIFT;
+            }
+            p = page ? page + off : NULL;
+            if (!p) {
+                bad(w, req, "rep buffer not guest RAM");
+                break;
+            }
+        }
+        val = 0;
+        if (req->dir == IOREQ_READ) {
+            if (w->cfg.med->bar_read(w->vgpu, win->bar, addr - win->bar_base, size, &val) < 0)
+                val = ones(size);
+            if (p)
+                memcpy(p, &val, size);
+            else if (vgt_worker_guest_copy(w, gpa, &val, size, true)) {
+                bad(w, req, "rep buffer not guest RAM");
+                break;
+            }
+        } else {
+            if (p)
+                memcpy(&val, p, size);
+            else if (vgt_worker_guest_copy(w, gpa, &val, size, false)) {
+                bad(w, req, "rep buffer not guest RAM");
+                break;
+            }
+            if (!dev_write(w, is_mmio, addr, size, val)) {
+                bad(w, req, "rep refused by the device");
+                break;
+            }
+        }
+    }
+}
+
+void vgt_worker_dispatch(struct vgt_worker *w, ioreq_t *req)
+{
+    w->stats.requests++;
+    switch (req->type) {
+    case IOREQ_TYPE_INVALIDATE:     /* guest memory changed under our mappings */
+        w->stats.invalidates++;
+        vgt_worker_mapcache_flush(w);
+        return;
+    case IOREQ_TYPE_TIMEOFFSET:
+        return;
+    case IOREQ_TYPE_PIO:
+    case IOREQ_TYPE_COPY:
+    case IOREQ_TYPE_PCI_CONFIG:
+        break;
+    default:
+        bad(w, req, "type");
+        if (req->dir == IOREQ_READ && !req->data_is_ptr)
+            req->data = ~0ull;
+        return;
+    }
+    if (!valid_size(req->size) || req->count == 0) {
+        bad(w, req, "size/count");
+        if (req->dir == IOREQ_READ && !req->data_is_ptr)
+            req->data = ~0ull;
+        return;
+    }
+    if (w->failsafe) {
+        if (req->dir == IOREQ_READ && !req->data_is_ptr)
+            req->data = ones(req->size);
+        return;
+    }
+    if (req->type == IOREQ_TYPE_PCI_CONFIG)
+        do_pci_config(w, req);
+    else
+        do_io(w, req);
+}
+
+void vgt_worker_drain_buffered(struct vgt_worker *w)
+{
+    volatile buffered_iopage_t *b = w->buf;
+    uint32_t rp = b->read_pointer, wp = b->write_pointer, n;
+
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    n = wp - rp;
+    if (n == 0)
+        return;
+    if (n > IOREQ_BUFFER_SLOT_NUM) {
+        /* only Xen writes this page: bogus pointers mean it is not to be trusted */
+        ioreq_t fake = { .type = 0xff, .count = n };
+        bad(w, &fake, "buffered ring pointers");
+        __atomic_fetch_add(&((buffered_iopage_t *)b)->read_pointer, n, __ATOMIC_RELEASE);
+        return;
+    }
+    while (n) {
+        volatile buf_ioreq_t *s = &b->buf_ioreq[rp % IOREQ_BUFFER_SLOT_NUM];
+        buf_ioreq_t br;
+        ioreq_t req;
+        unsigned used = 1;
+
+        memcpy(&br, (const void *)s, sizeof(br));
+        req = (ioreq_t){ .addr = br.addr, .data = br.data, .count = 1, .size = 1u << br.size,
+                         .dir = br.dir, .type = br.type };
+        if (req.size == 8) {   /* the high half is in the next slot */
+            if (n < 2) {
+                bad(w, &req, "buffered 8-byte entry cut");
+                used = n;
+                goto consume;
+            }
+            req.data |= (uint64_t)b->buf_ioreq[(rp + 1) % IOREQ_BUFFER_SLOT_NUM].data << 32;
+            used = 2;
+        }
+        w->stats.buffered++;
+        if (req.dir != IOREQ_WRITE || (req.type != IOREQ_TYPE_PIO && req.type != IOREQ_TYPE_COPY))
+            bad(w, &req, "buffered");
+        else
+            vgt_worker_dispatch(w, &req);
+consume:
+        rp += used;
+        n -= used;
+        /* add, never store: Xen may rebase both pointers meanwhile (atomic mode) */
+        __atomic_fetch_add(&((buffered_iopage_t *)b)->read_pointer, used, __ATOMIC_RELEASE);
+    }
+}
+
+static void handle_slot(struct vgt_worker *w, unsigned vcpu, uint32_t port)
+{
+    volatile ioreq_t *s = &w->shared->vcpu_ioreq[vcpu];
+    ioreq_t req;
+
+    if (s->state != STATE_IOREQ_READY)
+        return;     /* spurious or stale event */
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    memcpy(&req, (const void *)s, sizeof(req));    /* the one read of the slot */
+    s->state = STATE_IOREQ_INPROCESS;
+
+    /* buffered writes issued before this request are applied first */
+    vgt_worker_drain_buffered(w);
+    vgt_worker_dispatch(w, &req);
+
+    if (req.dir == IOREQ_READ && !req.data_is_ptr)
+        s->data = req.data;
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    s->state = STATE_IORESP_READY;
+    w->x->evtchn_notify(w->xen, port);
+}
+
+void vgt_worker_evtchn_ready(struct vgt_worker *w)
+{
+    for (unsigned i = 0; i < PORTS_PER_WAKEUP; i++) {
+        int port = w->x->evtchn_pending(w->xen);
+        if (port < 0) {
+            if (port != -EAGAIN) {
+                /* stop listening, or a broken fd would spin the loop */
+                if (w->epfd >= 0)
+                    epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->x->evtchn_fd(w->xen), NULL);
+                vgt_worker_failsafe(w, "event channel failed");
+            }
+            return;
+        }
+        /* unmask first: an event raised while we work is not lost */
+        w->x->evtchn_unmask(w->xen, (uint32_t)port);
+        if (w->buf_bound && (uint32_t)port == w->buf_local) {
+            vgt_worker_drain_buffered(w);
+            continue;
+        }
+        if ((uint32_t)port < w->port_vcpu_len && w->port_vcpu[port])
+            handle_slot(w, w->port_vcpu[port] - 1u, (uint32_t)port);
+    }
+}

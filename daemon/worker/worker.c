@@ -1,0 +1,863 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* vgt-worker: staged start-up and teardown, BARs, guest memory, the event loop. */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <syslog.h>
+#include <unistd.h>
+#include "daemon/worker/worker.h"
+
+#define PAGE VGT_XEN_PAGE_SIZE
+#define PAGE_SHIFT VGT_XEN_PAGE_SHIFT
+
+/* ------------------------------------------------------------------ logging */
+
+void vgt_worker_log(struct vgt_worker *w, int level, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    if (w->cfg.quiet && level > LOG_ERR)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    /* On the journal's stream (set up by vgtd/systemd) "<N>" gives the priority. */
+    if (getenv("JOURNAL_STREAM"))
+        fprintf(stderr, "<%d>vgt-worker d%u: %s\n", level, w->cfg.domid, msg);
+    else
+        fprintf(stderr, "vgt-worker d%u: %s\n", w->cfg.domid, msg);
+}
+
+/* ------------------------------------------------------------------ guest memory */
+
+void vgt_worker_mapcache_flush(struct vgt_worker *w)
+{
+    for (unsigned i = 0; i < VGT_WORKER_MAP_CACHE; i++) {
+        struct vgt_worker_mapent *e = &w->mapcache[i];
+        if (e->used)
+            w->x->unmap_guest(w->xen, e->va, 1);
+        e->used = false;
+    }
+}
+
+/* Far beyond any guest's physical address width: refused without asking Xen. */
+#define GPA_LIMIT (1ull << 52)
+
+static int guest_page(struct vgt_worker *w, uint64_t gfn, uint8_t **va)
+{
+    struct vgt_worker_mapent *e = &w->mapcache[gfn % VGT_WORKER_MAP_CACHE];
+    void *p;
+    int r;
+
+    if (e->used && e->gfn == gfn) {
+        *va = e->va;
+        return 0;
+    }
+    r = w->x->map_guest(w->xen, w->cfg.domid, true, &gfn, 1, &p);
+    if (r)
+        return -EFAULT;
+    if (e->used)
+        w->x->unmap_guest(w->xen, e->va, 1);
+    *e = (struct vgt_worker_mapent){ true, gfn, p };
+    *va = p;
+    return 0;
+}
+
+void *vgt_worker_guest_ptr(struct vgt_worker *w, uint64_t gpa, size_t len)
+{
+    uint8_t *va;
+    if (gpa >= GPA_LIMIT || (gpa & (PAGE - 1)) + len > PAGE ||
+        guest_page(w, gpa >> PAGE_SHIFT, &va))
+        return NULL;
+    return va + (gpa & (PAGE - 1));
+}
+
+int vgt_worker_guest_copy(struct vgt_worker *w, uint64_t gpa, void *buf, size_t len, bool write)
+{
+    uint8_t *b = buf;
+
+    if (gpa >= GPA_LIMIT || len > GPA_LIMIT - gpa)
+        return -EFAULT;
+    while (len) {
+        size_t off = gpa & (PAGE - 1), n = PAGE - off < len ? PAGE - off : len;
+        uint8_t *va;
+        if (guest_page(w, gpa >> PAGE_SHIFT, &va))
+            return -EFAULT;
+        if (write)
+            memcpy(va + off, b, n);
+        else
+            memcpy(b, va + off, n);
+        gpa += n;
+        b += n;
+        len -= n;
+    }
+    return 0;
+}
+
+static int host_guest_read(void *opaque, uint64_t gpa, void *buf, size_t len)
+{
+    return vgt_worker_guest_copy(opaque, gpa, buf, len, false);
+}
+
+static int host_guest_write(void *opaque, uint64_t gpa, const void *buf, size_t len)
+{
+    return vgt_worker_guest_copy(opaque, gpa, (void *)buf, len, true);
+}
+
+/* ------------------------------------------------------------------ BARs */
+
+static bool bar_live(const struct vgt_bar *b)
+{
+    /* decoding on, and an address the guest really programmed (not 0, not a
+     * sizing pattern that would wrap or leave the I/O space) */
+    if (!b->present || !b->decode || !b->addr || !b->size)
+        return false;
+    if (b->addr + b->size < b->addr)
+        return false;
+    if (b->is_io)
+        return b->addr + b->size <= 0x10000;
+    return (b->addr & (b->size - 1)) == 0;
+}
+
+static struct vgt_worker_backing *find_backing(struct vgt_worker *w, int bar, unsigned region)
+{
+    for (unsigned i = 0; i < VGT_WORKER_MAX_BACKING; i++)
+        if (w->backing[i].present && w->backing[i].bar == bar && w->backing[i].region == region)
+            return &w->backing[i];
+    return NULL;
+}
+
+static void unmap_windows(struct vgt_worker *w, int bar)
+{
+    for (unsigned i = 0; i < w->nwin;) {
+        struct vgt_worker_window *win = &w->win[i];
+        if (bar >= 0 && win->bar != bar) {
+            i++;
+            continue;
+        }
+        int r = w->x->unmap_io_range(w->xen, w->cfg.domid, w->server_id, win->is_mmio,
+                                     win->start, win->end);
+        if (r)
+            vgt_worker_log(w, LOG_WARNING, "unmap %s %#llx-%#llx: %s", win->is_mmio ? "MMIO" : "I/O",
+                           (unsigned long long)win->start, (unsigned long long)win->end,
+                           strerror(-r));
+        *win = w->win[--w->nwin];
+    }
+}
+
+/* Is any of [gfn, gfn+n) guest RAM (outside our own frames)?  Probed every
+ * MiB and at the end: hvmloader and the guest place BARs in the MMIO hole, so
+ * this only catches a guest that programs a BAR over its own memory. */
+static bool range_has_ram(struct vgt_worker *w, const struct vgt_worker_backing *bk, uint64_t gfn,
+                          uint64_t n)
+{
+    for (uint64_t i = 0;; i = i + 256 < n ? i + 256 : n - 1) {
+        uint64_t g = gfn + i;
+        void *p;
+        if ((g < bk->cur_gfn || g >= bk->cur_gfn + bk->npages) &&
+            w->x->map_guest(w->xen, w->cfg.domid, false, &g, 1, &p) == 0) {
+            w->x->unmap_guest(w->xen, p, 1);
+            return true;
+        }
+        if (i == n - 1)
+            return false;
+    }
+}
+
+/* Move the backing frames under a new guest address with the relocate dm_op
+ * (allowed after restrict; our mapping follows the pages, not the gfns). */
+static int move_backing(struct vgt_worker *w, struct vgt_worker_backing *bk, uint64_t gfn)
+{
+    int r;
+    if (range_has_ram(w, bk, gfn, bk->npages))
+        return -EEXIST;
+    /* overlapping old and new place: go through the parking place */
+    if (gfn < bk->cur_gfn + bk->npages && bk->cur_gfn < gfn + bk->npages &&
+        bk->cur_gfn != bk->park_gfn) {
+        r = w->x->relocate_memory(w->xen, w->cfg.domid, (uint32_t)bk->npages, bk->cur_gfn,
+                                  bk->park_gfn);
+        if (r)
+            return r;
+        bk->cur_gfn = bk->park_gfn;
+    }
+    r = w->x->relocate_memory(w->xen, w->cfg.domid, (uint32_t)bk->npages, bk->cur_gfn, gfn);
+    if (!r)
+        bk->cur_gfn = gfn;
+    return r;
+}
+
+/* Make Xen's view follow the BAR: trapped regions go to our server, memory
+ * regions get their backing frames moved under the new address.  Uses our own
+ * record of what is mapped, never the mediator's "old" state. */
+static void apply_bar(struct vgt_worker *w, int bar, const struct vgt_bar *b)
+{
+    unmap_windows(w, bar);
+    w->bars[bar] = *b;
+    if (!bar_live(b))
+        return;
+    for (unsigned i = 0; i < b->n_regions && i < VGT_MAX_REGIONS; i++) {
+        const struct vgt_region *rg = &b->regions[i];
+        uint64_t start = b->addr + rg->offset;
+
+        if (!rg->size || rg->offset >= b->size || rg->size > b->size - rg->offset)
+            continue;
+        if (rg->kind == VGT_REGION_MEMORY) {
+            struct vgt_worker_backing *bk = find_backing(w, bar, i);
+            uint64_t gfn = start >> PAGE_SHIFT;
+            int r;
+            if (!bk || !bk->populated || bk->cur_gfn == gfn || b->is_io)
+                continue;
+            r = move_backing(w, bk, gfn);
+            if (r) {
+                vgt_worker_log(w, LOG_ERR, "moving BAR%d memory to %#llx: %s", bar,
+                               (unsigned long long)start, strerror(-r));
+                continue;
+            }
+            continue;
+        }
+        if (w->nwin == VGT_WORKER_MAX_WINDOWS)
+            break;
+        struct vgt_worker_window win = { start, start + rg->size - 1, b->addr, bar, !b->is_io };
+        int r = w->x->map_io_range(w->xen, w->cfg.domid, w->server_id, win.is_mmio, win.start,
+                                   win.end);
+        if (r) {
+            vgt_worker_log(w, LOG_ERR, "map BAR%d %s %#llx-%#llx: %s", bar,
+                           win.is_mmio ? "MMIO" : "I/O", (unsigned long long)win.start,
+                           (unsigned long long)win.end, strerror(-r));
+            continue;
+        }
+        w->win[w->nwin++] = win;
+    }
+}
+
+static void host_bar_changed(void *opaque, int bar, const struct vgt_bar *old_state,
+                             const struct vgt_bar *new_state)
+{
+    struct vgt_worker *w = opaque;
+    if (bar < 0 || bar >= VGT_NR_BARS || !new_state)
+        return;
+    vgt_worker_log(w, LOG_DEBUG, "BAR%d: addr %#llx size %#llx decode %d", bar,
+                   (unsigned long long)new_state->addr, (unsigned long long)new_state->size,
+                   new_state->decode);
+    /* Before enable the server's ranges do not exist yet: set-up maps them. */
+    if (w->stage >= VGT_STAGE_SERVER)
+        apply_bar(w, bar, new_state);
+    else
+        w->bars[bar] = *new_state;
+}
+
+static void host_raise_msi(void *opaque, uint64_t addr, uint32_t data)
+{
+    struct vgt_worker *w = opaque;
+    int r = w->x->inject_msi(w->xen, w->cfg.domid, addr, data);
+    if (r)
+        vgt_worker_log(w, LOG_WARNING, "inject MSI %#llx/%#x: %s", (unsigned long long)addr, data,
+                       strerror(-r));
+}
+
+static void host_log(void *opaque, int level, const char *msg)
+{
+    vgt_worker_log(opaque, level, "%s", msg);
+}
+
+/* ------------------------------------------------------------------ stages */
+
+static int stage_handles(struct vgt_worker *w)
+{
+    struct vgt_xen_dominfo info;
+    int r = w->x->open(w->cfg.xen_arg, VGT_XEN_WORKER, &w->xen);
+    if (r)
+        return r;
+    r = w->x->domain_info(w->xen, w->cfg.domid, &info);
+    if (r) {
+        vgt_worker_log(w, LOG_ERR, "domain %u: %s", w->cfg.domid, strerror(-r));
+        return r;
+    }
+    if (!info.hvm || info.dying) {
+        vgt_worker_log(w, LOG_ERR, "domain %u is not a live HVM guest", w->cfg.domid);
+        return -EINVAL;
+    }
+    if (info.nr_vcpus != w->cfg.vcpus)
+        vgt_worker_log(w, LOG_WARNING, "--vcpus %u but the domain has %u: using %u",
+                       w->cfg.vcpus, info.nr_vcpus, info.nr_vcpus);
+    if (info.nr_vcpus == 0 || info.nr_vcpus > VGT_WORKER_MAX_VCPUS)
+        return -EINVAL;
+    w->cfg.vcpus = info.nr_vcpus;
+    return 0;
+}
+
+static void undo_handles(struct vgt_worker *w)
+{
+    vgt_worker_mapcache_flush(w);
+    w->x->close(w->xen);
+    w->xen = NULL;
+}
+
+static int stage_mediator(struct vgt_worker *w)
+{
+    struct vgt_vgpu_params p = {
+        .profile = &w->cfg.profile,
+        .part = w->cfg.part,
+        .guest_mem_bytes = w->cfg.guest_mem,
+        .vcpus = w->cfg.vcpus,
+    };
+    int r = w->cfg.med->create(&p, &w->host, w, &w->vgpu);
+    if (r)
+        return r;
+    w->cfg.med->get_bars(w->vgpu, w->bars);
+    for (unsigned i = 0; w->cfg.has_monitor && i < w->cfg.monitor.n; i++) {
+        const struct vgt_monitor_item *it = &w->cfg.monitor.items[i];
+        struct vgt_port_state ps = { .connected = true, .type = it->type, .override = it->override };
+        memcpy(ps.edid, it->edid, sizeof(ps.edid));
+        r = w->cfg.med->hotplug(w->vgpu, it->port, &ps);
+        if (r) {
+            const char *name = vgt_port_name(it->port);
+            vgt_worker_log(w, LOG_ERR, "monitor config: %s: %s", name ? name : "bad port",
+                           strerror(-r));
+            return r;
+        }
+    }
+    return 0;
+}
+
+static void undo_mediator(struct vgt_worker *w)
+{
+    if (w->vgpu)
+        w->cfg.med->destroy(w->vgpu);
+    w->vgpu = NULL;
+}
+
+static int stage_server(struct vgt_worker *w)
+{
+    int r = w->x->create_ioreq_server(w->xen, w->cfg.domid, VGT_XEN_BUFIOREQ_ATOMIC, &w->server_id);
+    if (!r)
+        vgt_worker_log(w, LOG_INFO, "ioreq server %u created", w->server_id);
+    return r;
+}
+
+static void undo_server(struct vgt_worker *w)
+{
+    if (w->domain_gone) {
+        w->nwin = 0;
+        return;
+    }
+    unmap_windows(w, -1);
+    int r = w->x->destroy_ioreq_server(w->xen, w->cfg.domid, w->server_id);
+    if (r)
+        vgt_worker_log(w, LOG_WARNING, "destroy ioreq server: %s", strerror(-r));
+}
+
+static int stage_pages(struct vgt_worker *w)
+{
+    /* frame 0 = buffered page, then the slot pages (one ioreq_t per vCPU) */
+    unsigned slot_pages = (w->cfg.vcpus * sizeof(ioreq_t) + PAGE - 1) / PAGE;
+    void *addr;
+    int r = w->x->map_ioreq_pages(w->xen, w->cfg.domid, w->server_id, VGT_XEN_FRAME_BUFIOREQ,
+                                  1 + slot_pages, &addr, &w->pages_map);
+    if (r)
+        return r;
+    w->buf = addr;
+    w->shared = (volatile shared_iopage_t *)((uint8_t *)addr + PAGE);
+    return 0;
+}
+
+static void undo_pages(struct vgt_worker *w)
+{
+    w->x->unmap_ioreq_pages(w->xen, w->pages_map);
+    w->pages_map = NULL;
+    w->buf = NULL;
+    w->shared = NULL;
+}
+
+/* Where memory-backed regions wait until the guest places the BAR: far above
+ * the guest's RAM (and above 4 GiB), below any guest's address width. */
+static uint64_t park_base(const struct vgt_worker *w)
+{
+    uint64_t top = (4ull << 30) + w->cfg.guest_mem;
+    return ((top + (1ull << 30) - 1) & ~((1ull << 30) - 1)) + (16ull << 30);
+}
+
+static void release_backing(struct vgt_worker *w, struct vgt_worker_backing *bk)
+{
+    if (bk->mem) {
+        if (w->vgpu)
+            w->cfg.med->set_backing(w->vgpu, bk->bar, bk->region, NULL, 0);
+        w->x->unmap_guest(w->xen, bk->mem, bk->npages);
+        bk->mem = NULL;
+    }
+    if (bk->populated) {
+        if (w->restricted) {
+            /* libxenctrl is gone after restrict: the frames go with the domain */
+            vgt_worker_log(w, LOG_INFO, "BAR%d memory (%llu frames at gfn %#llx) stays with the domain",
+                           bk->bar, (unsigned long long)bk->npages, (unsigned long long)bk->cur_gfn);
+        } else {
+            uint64_t *gfns = calloc(bk->npages, sizeof(*gfns));
+            int r = gfns ? 0 : -ENOMEM;
+            for (uint64_t i = 0; gfns && i < bk->npages; i++)
+                gfns[i] = bk->cur_gfn + i;
+            if (!r)
+                r = w->x->decrease_reservation(w->xen, w->cfg.domid, gfns, bk->npages);
+            if (r)
+                vgt_worker_log(w, LOG_WARNING, "release BAR%d memory: %s", bk->bar, strerror(-r));
+            free(gfns);
+        }
+        bk->populated = false;
+    }
+    if (bk->maxmem_raised && !w->restricted) {
+        struct vgt_xen_dominfo info;
+        int r = w->x->domain_info(w->xen, w->cfg.domid, &info);
+        if (!r)
+            r = w->x->set_maxmem(w->xen, w->cfg.domid, info.max_memkb - bk->npages * (PAGE / 1024));
+        if (r)
+            vgt_worker_log(w, LOG_WARNING, "lower maxmem: %s", strerror(-r));
+    }
+    bk->maxmem_raised = false;
+    bk->present = false;
+}
+
+static int setup_backing(struct vgt_worker *w, struct vgt_worker_backing *bk, uint64_t size)
+{
+    struct vgt_xen_dominfo info;
+    uint64_t *gfns;
+    int r;
+
+    bk->npages = size >> PAGE_SHIFT;
+    r = w->x->domain_info(w->xen, w->cfg.domid, &info);
+    if (r)
+        return r;
+    /* exactly the region's size, as QEMU does for VGA RAM */
+    r = w->x->set_maxmem(w->xen, w->cfg.domid, info.max_memkb + bk->npages * (PAGE / 1024));
+    if (r)
+        return r;
+    bk->maxmem_raised = true;
+    if (!(gfns = calloc(bk->npages, sizeof(*gfns))))
+        return -ENOMEM;
+    for (uint64_t i = 0; i < bk->npages; i++)
+        gfns[i] = bk->park_gfn + i;
+    r = w->x->populate(w->xen, w->cfg.domid, gfns, bk->npages);
+    if (!r) {
+        bk->populated = true;
+        bk->cur_gfn = bk->park_gfn;
+        r = w->x->map_guest(w->xen, w->cfg.domid, true, gfns, bk->npages, &bk->mem);
+    }
+    free(gfns);
+    if (r)
+        return r;
+    memset(bk->mem, 0, bk->npages * PAGE);
+    return w->cfg.med->set_backing(w->vgpu, bk->bar, bk->region, bk->mem, bk->npages * PAGE);
+}
+
+static int stage_backing(struct vgt_worker *w)
+{
+    uint64_t park = park_base(w) >> PAGE_SHIFT;
+    unsigned n = 0;
+
+    for (int b = 0; b < VGT_NR_BARS; b++) {
+        const struct vgt_bar *bar = &w->bars[b];
+        for (unsigned i = 0; bar->present && i < bar->n_regions && i < VGT_MAX_REGIONS; i++) {
+            const struct vgt_region *rg = &bar->regions[i];
+            struct vgt_worker_backing *bk;
+            int r;
+            if (rg->kind != VGT_REGION_MEMORY)
+                continue;
+            if (bar->is_io || !rg->size || (rg->size | rg->offset) & (PAGE - 1) ||
+                n == VGT_WORKER_MAX_BACKING) {
+                vgt_worker_log(w, LOG_ERR, "BAR%d region %u cannot be memory-backed", b, i);
+                return -EINVAL;
+            }
+            bk = &w->backing[n++];
+            *bk = (struct vgt_worker_backing){ .present = true, .bar = b, .region = i,
+                                               .park_gfn = park };
+            park += rg->size >> PAGE_SHIFT;
+            r = setup_backing(w, bk, rg->size);
+            if (r) {
+                vgt_worker_log(w, LOG_ERR, "BAR%d memory (%llu KiB): %s", b,
+                               (unsigned long long)(rg->size >> 10), strerror(-r));
+                return r;
+            }
+        }
+    }
+    return 0;
+}
+
+static void undo_backing(struct vgt_worker *w)
+{
+    for (unsigned i = VGT_WORKER_MAX_BACKING; i-- > 0;)
+        if (w->backing[i].present)
+            release_backing(w, &w->backing[i]);
+}
+
+static int stage_pcidev(struct vgt_worker *w)
+{
+    return w->x->map_pcidev(w->xen, w->cfg.domid, w->server_id, w->cfg.seg, w->cfg.bus,
+                            w->cfg.dev, w->cfg.fn);
+}
+
+static void undo_pcidev(struct vgt_worker *w)
+{
+    if (!w->domain_gone)
+        w->x->unmap_pcidev(w->xen, w->cfg.domid, w->server_id, w->cfg.seg, w->cfg.bus,
+                           w->cfg.dev, w->cfg.fn);
+}
+
+static int stage_enabled(struct vgt_worker *w)
+{
+    int r = w->x->set_server_state(w->xen, w->cfg.domid, w->server_id, true);
+    if (r)
+        return r;
+    /* BARs the mediator already decodes (restart of a worker) get mapped now */
+    for (int b = 0; b < VGT_NR_BARS; b++)
+        apply_bar(w, b, &w->bars[b]);
+    return 0;
+}
+
+static void undo_enabled(struct vgt_worker *w)
+{
+    if (!w->domain_gone)
+        w->x->set_server_state(w->xen, w->cfg.domid, w->server_id, false);
+}
+
+static int set_port_vcpu(struct vgt_worker *w, uint32_t local, unsigned vcpu)
+{
+    if (local >= w->port_vcpu_len) {
+        uint32_t n = local + 64;
+        uint16_t *t = realloc(w->port_vcpu, n * sizeof(*t));
+        if (!t || local > (1u << 20))
+            return t ? (w->port_vcpu = t, -ERANGE) : -ENOMEM;
+        memset(t + w->port_vcpu_len, 0, (n - w->port_vcpu_len) * sizeof(*t));
+        w->port_vcpu = t;
+        w->port_vcpu_len = n;
+    }
+    w->port_vcpu[local] = (uint16_t)(vcpu + 1);
+    return 0;
+}
+
+static int stage_ports(struct vgt_worker *w)
+{
+    int r;
+    if (!(w->vcpu_local = malloc(w->cfg.vcpus * sizeof(*w->vcpu_local))))
+        return -ENOMEM;
+    for (unsigned v = 0; v < w->cfg.vcpus; v++)
+        w->vcpu_local[v] = UINT32_MAX;
+    for (unsigned v = 0; v < w->cfg.vcpus; v++) {
+        uint32_t remote = w->shared->vcpu_ioreq[v].vp_eport;   /* valid since enable */
+        r = w->x->evtchn_bind(w->xen, w->cfg.domid, remote, &w->vcpu_local[v]);
+        if (r) {
+            w->vcpu_local[v] = UINT32_MAX;
+            vgt_worker_log(w, LOG_ERR, "bind vCPU%u port %u: %s", v, remote, strerror(-r));
+            return r;
+        }
+        if ((r = set_port_vcpu(w, w->vcpu_local[v], v)))
+            return r;
+    }
+    r = w->x->get_bufioreq_port(w->xen, w->cfg.domid, w->server_id, &w->buf_remote);
+    if (!r)
+        r = w->x->evtchn_bind(w->xen, w->cfg.domid, w->buf_remote, &w->buf_local);
+    if (r)
+        return r;
+    w->buf_bound = true;
+    return 0;
+}
+
+static void undo_ports(struct vgt_worker *w)
+{
+    if (w->buf_bound)
+        w->x->evtchn_unbind(w->xen, w->buf_local);
+    w->buf_bound = false;
+    for (unsigned v = 0; w->vcpu_local && v < w->cfg.vcpus; v++)
+        if (w->vcpu_local[v] != UINT32_MAX)
+            w->x->evtchn_unbind(w->xen, w->vcpu_local[v]);
+    free(w->vcpu_local);
+    w->vcpu_local = NULL;
+    free(w->port_vcpu);
+    w->port_vcpu = NULL;
+    w->port_vcpu_len = 0;
+}
+
+static int epoll_add(struct vgt_worker *w, int fd, uint64_t tag)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+    return epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+/*
+ * A plain epoll loop rather than sd-event: four fixed sources and no timers;
+ * the hot path (event channel readable) stays one epoll_wait plus a direct
+ * call, and tests and the benchmark drive the loop one pass at a time.
+ */
+static int stage_loop(struct vgt_worker *w)
+{
+    sigset_t set;
+    int r;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    if (sigprocmask(SIG_BLOCK, &set, &w->old_sigmask) < 0)
+        return -errno;
+    w->sigmask_saved = true;
+    signal(SIGPIPE, SIG_IGN);
+    if ((w->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+        return -errno;
+    if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+        return -errno;
+    if ((w->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0)
+        return -errno;
+    if ((w->watchdog_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0)
+        return -errno;
+    unsigned ms = w->cfg.watchdog_ms ? w->cfg.watchdog_ms : 2000;
+    struct itimerspec its = { { ms / 1000, (ms % 1000) * 1000000l }, { ms / 1000, (ms % 1000) * 1000000l } };
+    if (timerfd_settime(w->watchdog_fd, 0, &its, NULL) < 0)
+        return -errno;
+    if ((r = epoll_add(w, w->sigfd, VGT_EV_SIGNAL)) || (r = epoll_add(w, w->timerfd, VGT_EV_TIMER)) ||
+        (r = epoll_add(w, w->watchdog_fd, VGT_EV_WATCHDOG)))
+        return r;
+    return epoll_add(w, w->x->evtchn_fd(w->xen), VGT_EV_EVTCHN);
+}
+
+static void undo_loop(struct vgt_worker *w)
+{
+    if (w->epfd >= 0)
+        close(w->epfd);
+    if (w->sigfd >= 0)
+        close(w->sigfd);
+    if (w->timerfd >= 0)
+        close(w->timerfd);
+    if (w->watchdog_fd >= 0)
+        close(w->watchdog_fd);
+    w->epfd = w->sigfd = w->timerfd = w->watchdog_fd = -1;
+    w->vblank_armed = false;
+    if (w->sigmask_saved)
+        sigprocmask(SIG_SETMASK, &w->old_sigmask, NULL);
+    w->sigmask_saved = false;
+}
+
+static int stage_socket(struct vgt_worker *w)
+{
+    int r = vgt_worker_ctl_listen(w);
+    return r ? r : epoll_add(w, w->listen_fd, VGT_EV_LISTEN);
+}
+
+static void undo_socket(struct vgt_worker *w)
+{
+    vgt_worker_ctl_close(w);
+}
+
+static int stage_restricted(struct vgt_worker *w)
+{
+    int r = w->x->restrict_all(w->xen, w->cfg.domid);
+    if (!r)
+        w->restricted = true;
+    return r;
+}
+
+static int stage_privdrop(struct vgt_worker *w)
+{
+    if (w->cfg.user) {
+        struct passwd *pw = getpwnam(w->cfg.user);
+        if (!pw && strcmp(w->cfg.user, "vgt-worker") == 0) {
+            vgt_worker_log(w, LOG_WARNING, "no user vgt-worker: running as nobody");
+            pw = getpwnam("nobody");
+        }
+        if (!pw) {
+            vgt_worker_log(w, LOG_ERR, "unknown user %s", w->cfg.user);
+            return -ESRCH;
+        }
+        if (pw->pw_uid == 0) {
+            vgt_worker_log(w, LOG_ERR, "refusing to keep running as root (user %s)", w->cfg.user);
+            return -EPERM;
+        }
+        /* Dropping from root to another uid clears every capability. */
+        if ((geteuid() == 0 && setgroups(0, NULL) < 0) || setgid(pw->pw_gid) < 0 ||
+            setuid(pw->pw_uid) < 0)
+            return -errno;
+        if (setuid(0) == 0) {   /* must be impossible now */
+            vgt_worker_log(w, LOG_ERR, "privileges could be regained");
+            return -EPERM;
+        }
+    }
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return -errno;
+    return 0;
+}
+
+static int stage_ready(struct vgt_worker *w)
+{
+    w->ready = true;
+    vgt_worker_log(w, LOG_INFO, "ready: %02x:%02x.%x, %u vCPU(s), ioreq server %u",
+                   w->cfg.bus, w->cfg.dev, w->cfg.fn, w->cfg.vcpus, w->server_id);
+    vgt_worker_ctl_event(w, "ready", NULL);
+    return 0;
+}
+
+static void undo_nothing(struct vgt_worker *w) { (void)w; }
+
+/* partial: the stage can fail half-way; its undo then also runs, and copes
+ * with whatever part was done. */
+static const struct {
+    const char *name;
+    int (*up)(struct vgt_worker *w);
+    void (*down)(struct vgt_worker *w);
+    bool partial;
+} stages[VGT_STAGE_MAX] = {
+    [VGT_STAGE_NONE] = { "none", NULL, undo_nothing, false },
+    [VGT_STAGE_HANDLES] = { "handles", stage_handles, undo_handles, true },
+    [VGT_STAGE_MEDIATOR] = { "mediator", stage_mediator, undo_mediator, true },
+    [VGT_STAGE_SERVER] = { "server", stage_server, undo_server, false },
+    [VGT_STAGE_PAGES] = { "pages", stage_pages, undo_pages, false },
+    [VGT_STAGE_BACKING] = { "backing", stage_backing, undo_backing, true },
+    [VGT_STAGE_PCIDEV] = { "pcidev", stage_pcidev, undo_pcidev, false },
+    [VGT_STAGE_ENABLED] = { "enabled", stage_enabled, undo_enabled, false },
+    [VGT_STAGE_PORTS] = { "ports", stage_ports, undo_ports, true },
+    [VGT_STAGE_LOOP] = { "loop", stage_loop, undo_loop, true },
+    [VGT_STAGE_SOCKET] = { "socket", stage_socket, undo_socket, true },
+    [VGT_STAGE_RESTRICTED] = { "restricted", stage_restricted, undo_nothing, false },
+    [VGT_STAGE_PRIVDROP] = { "privdrop", stage_privdrop, undo_nothing, false },
+    [VGT_STAGE_READY] = { "ready", stage_ready, undo_nothing, false },
+};
+
+const char *vgt_worker_stage_name(enum vgt_worker_stage s)
+{
+    return s < VGT_STAGE_MAX ? stages[s].name : "?";
+}
+
+int vgt_worker_start(struct vgt_worker *w, const struct vgt_worker_config *cfg)
+{
+    memset(w, 0, sizeof(*w));
+    w->cfg = *cfg;
+    w->x = cfg->xen;
+    w->epfd = w->sigfd = w->listen_fd = w->client_fd = w->timerfd = w->watchdog_fd = -1;
+    w->start_uid = getuid();
+    w->host = (struct vgt_host_ops){
+        .bar_changed = host_bar_changed,
+        .raise_msi = host_raise_msi,
+        .guest_read = host_guest_read,
+        .guest_write = host_guest_write,
+        .log = host_log,
+    };
+    for (int s = VGT_STAGE_HANDLES; s < VGT_STAGE_MAX; s++) {
+        int r = s == (int)cfg->fail_stage ? -EIO : stages[s].up(w);
+        if (r) {
+            vgt_worker_log(w, LOG_ERR, "start-up failed at stage %s: %s", stages[s].name,
+                           strerror(-r));
+            if (stages[s].partial)
+                stages[s].down(w);
+            w->stage = (enum vgt_worker_stage)(s - 1);
+            vgt_worker_teardown(w);
+            return r;
+        }
+        w->stage = (enum vgt_worker_stage)s;
+    }
+    return 0;
+}
+
+void vgt_worker_teardown(struct vgt_worker *w)
+{
+    while (w->stage > VGT_STAGE_NONE) {
+        stages[w->stage].down(w);
+        w->stage--;
+    }
+}
+
+/* ------------------------------------------------------------------ loop */
+
+void vgt_worker_failsafe(struct vgt_worker *w, const char *reason)
+{
+    if (w->failsafe)
+        return;
+    w->failsafe = true;
+    vgt_worker_log(w, LOG_ERR, "failsafe: %s", reason);
+    vgt_worker_ctl_event(w, "failsafe", reason);
+}
+
+/* The mediator's vblank runs at 60 Hz while a pipe is enabled; the timer is
+ * (re)armed by register writes, so an idle guest costs no wake-ups. */
+void vgt_worker_vblank_arm(struct vgt_worker *w)
+{
+    struct itimerspec its = { .it_interval = { 0, 16666667 }, .it_value = { 0, 16666667 } };
+    if (w->vblank_armed || w->timerfd < 0 || !w->cfg.med->vblank)
+        return;
+    if (timerfd_settime(w->timerfd, 0, &its, NULL) == 0)
+        w->vblank_armed = true;
+}
+
+static void timer_ready(struct vgt_worker *w)
+{
+    struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+    uint64_t ticks;
+    if (read(w->timerfd, &ticks, sizeof(ticks)) != sizeof(ticks))
+        return;
+    if (w->failsafe || w->cfg.med->vblank(w->vgpu) <= 0) {
+        timerfd_settime(w->timerfd, 0, &off, NULL);
+        w->vblank_armed = false;
+    }
+}
+
+/* A destroyed domain takes its ioreq server and ports with it: then exit 0
+ * (a rebooting guest gets a new domain and a new worker from vgtd). */
+static void watchdog_ready(struct vgt_worker *w)
+{
+    uint64_t ticks;
+    if (read(w->watchdog_fd, &ticks, sizeof(ticks)) != sizeof(ticks))
+        return;
+    if (w->x->domain_alive(w->xen, w->cfg.domid) == -ESRCH) {
+        vgt_worker_log(w, LOG_INFO, "domain gone: exiting");
+        w->domain_gone = true;
+        w->quit = true;
+    }
+}
+
+static void signal_ready(struct vgt_worker *w)
+{
+    struct signalfd_siginfo si;
+    while (read(w->sigfd, &si, sizeof(si)) == sizeof(si)) {
+        if (si.ssi_signo == SIGHUP) {   /* a lost terminal must not take the guest's vGPU */
+            vgt_worker_log(w, LOG_INFO, "SIGHUP ignored");
+            continue;
+        }
+        vgt_worker_log(w, LOG_INFO, "signal %u: shutting down", si.ssi_signo);
+        w->quit = true;
+    }
+}
+
+int vgt_worker_run_once(struct vgt_worker *w, int timeout_ms)
+{
+    struct epoll_event ev[8];
+    int n = epoll_wait(w->epfd, ev, 8, timeout_ms);
+
+    if (n < 0)
+        return errno == EINTR ? 0 : -errno;
+    for (int i = 0; i < n; i++) {
+        switch (ev[i].data.u64) {
+        case VGT_EV_EVTCHN: vgt_worker_evtchn_ready(w); break;
+        case VGT_EV_LISTEN: vgt_worker_ctl_accept(w); break;
+        case VGT_EV_CLIENT: vgt_worker_ctl_input(w); break;
+        case VGT_EV_SIGNAL: signal_ready(w); break;
+        case VGT_EV_TIMER: timer_ready(w); break;
+        case VGT_EV_WATCHDOG: watchdog_ready(w); break;
+        }
+        /* ctl_accept may have replaced the client: later entries of this batch
+         * for the old client fd are harmless (recv on the new one is non-blocking) */
+    }
+    return n;
+}
+
+int vgt_worker_run(struct vgt_worker *w)
+{
+    while (!w->quit) {
+        int r = vgt_worker_run_once(w, -1);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vgt-worker: one process per vGPU guest.  It owns the guest's ioreq server and
+ * its mediator instance, is restricted to that domain and runs unprivileged
+ * after set-up.  Contract with vgtd: daemon/IPC.md.
+ *
+ * Start-up is an explicit list of stages; teardown undoes exactly the stages
+ * reached, so a failed start and a normal end share one path.
+ */
+#ifndef VGT_WORKER_H
+#define VGT_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <xen/xen.h>
+#include <xen/hvm/ioreq.h>
+#include "daemon/mediator/mediator.h"
+#include "daemon/xen/xen-ops.h"
+#include "vgt/alloc.h"
+#include "vgt/monitor.h"
+#include "vgt/profile.h"
+
+enum vgt_worker_stage {
+    VGT_STAGE_NONE,
+    VGT_STAGE_HANDLES,     /* Xen handles open, domain checked */
+    VGT_STAGE_MEDIATOR,    /* mediator instance created, monitor.config ports connected */
+    VGT_STAGE_SERVER,      /* ioreq server created (bufioreq atomic) */
+    VGT_STAGE_PAGES,       /* buffered page + vCPU slot pages mapped */
+    VGT_STAGE_BACKING,     /* memory-backed regions populated, mapped, handed over */
+    VGT_STAGE_PCIDEV,      /* the PCI device claimed */
+    VGT_STAGE_ENABLED,     /* server enabled (vp_eport valid from here) */
+    VGT_STAGE_PORTS,       /* per-vCPU and buffered ports bound */
+    VGT_STAGE_LOOP,        /* epoll, signalfd, vblank and watchdog timerfds */
+    VGT_STAGE_SOCKET,      /* control socket listening */
+    VGT_STAGE_RESTRICTED,  /* xentoolcore_restrict_all(domid) */
+    VGT_STAGE_PRIVDROP,    /* unprivileged user, no capabilities, no new privileges */
+    VGT_STAGE_READY,       /* "ready" sent */
+    VGT_STAGE_MAX
+};
+
+const char *vgt_worker_stage_name(enum vgt_worker_stage s);
+
+struct vgt_worker_config {
+    uint32_t domid;
+    unsigned vcpus;
+    unsigned seg, bus, dev, fn;             /* the vGPU's BDF in the guest */
+    struct vgt_profile profile;
+    struct vgt_partition part;
+    uint64_t guest_mem;                     /* bytes */
+    const char *socket_path;
+    const char *user;                       /* NULL: keep the current user (tests) */
+    bool has_monitor;
+    struct vgt_monitor_config monitor;
+    const struct vgt_xen_ops *xen;
+    void *xen_arg;
+    const struct vgt_mediator_ops *med;
+    enum vgt_worker_stage fail_stage;       /* tests: this stage fails with -EIO */
+    bool quiet;                             /* no log output below LOG_ERR (tests, bench) */
+    unsigned watchdog_ms;                   /* domain-alive check period (0: 2000) */
+};
+
+#define VGT_WORKER_MAX_WINDOWS (VGT_NR_BARS * VGT_MAX_REGIONS)
+#define VGT_WORKER_MAX_BACKING 2
+#define VGT_WORKER_MAP_CACHE 16
+#define VGT_WORKER_MAX_REP 4096         /* elements per rep request */
+#define VGT_WORKER_MAX_VCPUS 128
+
+/* A trapped region as mapped to the ioreq server (guest addresses, end inclusive). */
+struct vgt_worker_window {
+    uint64_t start, end;
+    uint64_t bar_base;                  /* guest address of the BAR */
+    int bar;
+    bool is_mmio;
+};
+
+/* A memory-backed region: guest frames populated once, parked, then moved with the BAR. */
+struct vgt_worker_backing {
+    bool present, populated, maxmem_raised;
+    int bar;
+    unsigned region;
+    uint64_t npages;
+    uint64_t park_gfn, cur_gfn;
+    void *mem;
+};
+
+/* epoll tags of the loop's sources */
+enum { VGT_EV_EVTCHN = 1, VGT_EV_LISTEN, VGT_EV_CLIENT, VGT_EV_SIGNAL, VGT_EV_TIMER,
+       VGT_EV_WATCHDOG };
+
+struct vgt_worker_mapent { bool used; uint64_t gfn; void *va; };
+
+struct vgt_worker_stats {
+    uint64_t requests, buffered, bad_access, invalidates, rep_capped;
+};
+
+struct vgt_worker {
+    struct vgt_worker_config cfg;
+    enum vgt_worker_stage stage;        /* the last stage reached */
+    struct vgt_xen *xen;
+    const struct vgt_xen_ops *x;
+    struct vgt_vgpu *vgpu;
+    struct vgt_host_ops host;
+
+    uint16_t server_id;
+    struct vgt_xen_mapping *pages_map;
+    volatile buffered_iopage_t *buf;
+    volatile shared_iopage_t *shared;
+    uint32_t buf_remote, buf_local;
+    bool buf_bound;
+    uint32_t *vcpu_local;               /* per vCPU local port (UINT32_MAX: unbound) */
+    uint16_t *port_vcpu;                /* local port -> vCPU + 1 (0: not a vCPU port) */
+    uint32_t port_vcpu_len;
+
+    struct vgt_bar bars[VGT_NR_BARS];
+    struct vgt_worker_window win[VGT_WORKER_MAX_WINDOWS];
+    unsigned nwin;
+    struct vgt_worker_backing backing[VGT_WORKER_MAX_BACKING];
+    struct vgt_worker_mapent mapcache[VGT_WORKER_MAP_CACHE];
+
+    int epfd, sigfd, listen_fd, client_fd, timerfd, watchdog_fd;
+    bool vblank_armed;                  /* the 60 Hz vblank timer runs */
+    sigset_t old_sigmask;
+    bool sigmask_saved;
+    uid_t start_uid;
+    bool restricted;
+    bool ready, display_ready, failsafe, quit;
+    bool domain_gone;                   /* Xen objects went with the domain */
+    struct vgt_worker_stats stats;
+};
+
+/* Run the stages; on failure the reached stages are undone and -errno returned. */
+int vgt_worker_start(struct vgt_worker *w, const struct vgt_worker_config *cfg);
+/* Undo every stage reached (idempotent). */
+void vgt_worker_teardown(struct vgt_worker *w);
+
+/* Event loop: one pass waits up to timeout_ms (-1: forever); run until shutdown/SIGTERM. */
+int vgt_worker_run_once(struct vgt_worker *w, int timeout_ms);
+int vgt_worker_run(struct vgt_worker *w);
+
+/* The hot path: the event channel fd is readable. */
+void vgt_worker_evtchn_ready(struct vgt_worker *w);
+
+/* Enter failsafe: requests get all ones, writes are dropped; vgtd is told. */
+void vgt_worker_failsafe(struct vgt_worker *w, const char *reason);
+
+void vgt_worker_log(struct vgt_worker *w, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Guest memory through the mapping cache; -EFAULT if not the guest's RAM. */
+int vgt_worker_guest_copy(struct vgt_worker *w, uint64_t gpa, void *buf, size_t len, bool write);
+/* Direct pointer to [gpa, gpa+len) if it lies within one guest page, else NULL. */
+void *vgt_worker_guest_ptr(struct vgt_worker *w, uint64_t gpa, size_t len);
+
+/* ---- internal, shared between the worker's files */
+void vgt_worker_dispatch(struct vgt_worker *w, ioreq_t *req);
+void vgt_worker_drain_buffered(struct vgt_worker *w);
+void vgt_worker_mapcache_flush(struct vgt_worker *w);
+int vgt_worker_ctl_listen(struct vgt_worker *w);
+void vgt_worker_ctl_close(struct vgt_worker *w);
+void vgt_worker_ctl_accept(struct vgt_worker *w);
+void vgt_worker_ctl_input(struct vgt_worker *w);
+void vgt_worker_ctl_event(struct vgt_worker *w, const char *event, const char *reason);
+void vgt_worker_check_display(struct vgt_worker *w);
+void vgt_worker_vblank_arm(struct vgt_worker *w);
+
+#endif
