@@ -276,6 +276,7 @@ static void guest_start_worker(struct vgtd_guest *g)
     log_info(g, "worker %d started (vgt_id %u)", pid, g->part.vgt_id);
     g->state = g->state == GUEST_RESTARTING ? GUEST_RESTARTING : GUEST_STARTING;
     g->adopting = false;
+    g->applying = false;
     guest_connect(g);
 }
 
@@ -312,6 +313,7 @@ static char *hotplug_req(const struct vgt_monitor_item *it)
 static void guest_running(struct vgtd_guest *g)
 {
     g->state = GUEST_RUNNING;
+    g->applying = false;
     g->deadline = sd_event_source_disable_unref(g->deadline);
     log_info(g, "vGPU ready%s", g->adopting ? " (worker reattached)" : "");
     g->adopting = false;
@@ -365,14 +367,15 @@ static void apply_next(struct vgtd_guest *g)
 
 static void guest_ready(struct vgtd_guest *g)
 {
-    if (g->state != GUEST_STARTING && g->state != GUEST_RESTARTING)
-        return;
+    if ((g->state != GUEST_STARTING && g->state != GUEST_RESTARTING) || g->applying)
+        return;   /* ready comes as an event and in the first status: once is enough */
     g->deadline = sd_event_source_disable_unref(g->deadline);
     if (g->adopting) {   /* its ports were configured by the first vgtd */
         guest_running(g);
         return;
     }
     g->apply_next = 0;
+    g->applying = true;
     apply_next(g);
 }
 
@@ -620,7 +623,9 @@ static int domain_gone(struct vgtd *d, uint32_t domid, bool *reboot)
 {
     struct mxen_dominfo info = { 0 };
     int r = d->xen->ops->domain_info(d->xen, domid, &info);
-    *reboot = r == 0 && info.shutdown && info.shutdown_reason == MXEN_SHUTDOWN_REBOOT;
+    /* without the reason, any shutdown may be a reboot: held for reboot_hold */
+    *reboot = r == 0 && info.shutdown &&
+              (!info.reason_known || info.shutdown_reason == MXEN_SHUTDOWN_REBOOT);
     return r == -ESRCH || (r == 0 && info.dying);
 }
 
@@ -630,6 +635,7 @@ static void guest_worker_gone(struct vgtd_guest *g, const char *how)
     struct vgtd *d = g->d;
     wconn_free(g->w);
     g->w = NULL;
+    g->applying = false;
     g->timer = sd_event_source_disable_unref(g->timer);
     g->deadline = sd_event_source_disable_unref(g->deadline);
     if (g->proc) {

@@ -4,13 +4,17 @@ noinst_LTLIBRARIES += daemon/manager/libvgtd.la
 daemon_manager_libvgtd_la_SOURCES = daemon/manager/vgtd.h daemon/manager/mxen.h \
 	daemon/manager/conf.c daemon/manager/log.c daemon/manager/wconn.c \
 	daemon/manager/guest.c daemon/manager/vgtd.c daemon/manager/control.c \
-	daemon/manager/commands.c libxl-vgt/xlcfg.c
+	daemon/manager/commands.c daemon/manager/mxen-xen.c libxl-vgt/xlcfg.c
 daemon_manager_libvgtd_la_CPPFLAGS = $(AM_CPPFLAGS) -DVGT_LIBEXECDIR='"$(pkglibexecdir)"'
 daemon_manager_libvgtd_la_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SYSTEMD_CFLAGS)
 daemon_manager_libvgtd_la_LIBADD = libxl-vgt/libvgt.la $(SYSTEMD_LIBS) $(YAJL_LIBS) $(XLUTIL_LIBS)
 
-# vgtd itself is linked once daemon/xen (the Xen ops table) is merged.
-EXTRA_DIST += daemon/manager/main.c daemon/manager/mxen-xen.c
+sbin_PROGRAMS += daemon/manager/vgtd
+daemon_manager_vgtd_SOURCES = daemon/manager/main.c
+daemon_manager_vgtd_CPPFLAGS = $(AM_CPPFLAGS) -DVGT_LIBEXECDIR='"$(pkglibexecdir)"'
+daemon_manager_vgtd_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SYSTEMD_CFLAGS)
+daemon_manager_vgtd_LDADD = daemon/manager/libvgtd.la daemon/xen/libvgtxen.la \
+	libxl-vgt/libvgt.la $(SYSTEMD_LIBS) $(YAJL_LIBS)
 
 # The default configuration, and the systemd unit.
 vgtdconfdir = $(sysconfdir)/xen-vgt

@@ -10,8 +10,21 @@
 
 #include "vgt/cleanup.h"
 #include "daemon/manager/vgtd.h"
+#include "daemon/xen/xen-ops.h"
 
 #define DEFAULT_CONF VGT_SYSCONFDIR "/xen-vgt/vgtd.conf"
+
+int mxen_open_real(struct mxen **out)
+{
+    struct vgt_xen *x = NULL;
+    int r = vgt_xen_real_ops.open(NULL, VGT_XEN_STORE | VGT_XEN_CTRL, &x);
+    if (r < 0)
+        return r;
+    r = mxen_from_xen_ops(&vgt_xen_real_ops, x, out);
+    if (r < 0)
+        vgt_xen_real_ops.close(x);
+    return r;
+}
 
 static void usage(FILE *f)
 {

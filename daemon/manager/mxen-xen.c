@@ -84,7 +84,8 @@ static int mx_domain_info(struct mxen *m, uint32_t domid, struct mxen_dominfo *o
     memset(out, 0, sizeof(*out));
     out->dying = info.dying;
     out->shutdown = info.shutdown;
-    out->reason_known = false;   /* the ops table does not give the reason (yet) */
+    out->reason_known = info.shutdown;
+    out->shutdown_reason = info.shutdown_reason;
     return 0;
 }
 
@@ -113,16 +114,4 @@ int mxen_from_xen_ops(const struct vgt_xen_ops *ops, struct vgt_xen *x, struct m
     m->x = x;
     *out = &m->m;
     return 0;
-}
-
-int mxen_open_real(struct mxen **out)
-{
-    struct vgt_xen *x = NULL;
-    int r = vgt_xen_real_ops.open(NULL, VGT_XEN_STORE | VGT_XEN_CTRL, &x);
-    if (r < 0)
-        return r;
-    r = mxen_from_xen_ops(&vgt_xen_real_ops, x, out);
-    if (r < 0)
-        vgt_xen_real_ops.close(x);
-    return r;
 }

@@ -134,6 +134,7 @@ struct vgtd_guest {
     unsigned restarts;
     uint64_t restart_window_start;
     unsigned apply_next;         /* next monitor item to apply */
+    bool applying;               /* connecting the ports after ready */
     struct ctl_req *attach_req;  /* the attach waiting for ready */
     uint64_t stat[5];            /* refused-access counters of the last status */
     unsigned n_ports;            /* ports of the last status */
