@@ -250,7 +250,7 @@ static void guest_start_worker(struct vgtd_guest *g)
     snprintf(mem, sizeof(mem), "%llu", (unsigned long long)g->mem_bytes);
     const char *argv[] = {
         c->worker, "--domid", domid, "--vcpus", vcpus, "--bdf", c->pci_bdf,
-        "--profile", c->profile, "--vgt-id", vgt_id, "--low", low, "--high", high,
+        "--profile", d->profile_path, "--vgt-id", vgt_id, "--low", low, "--high", high,
         "--fences", fences, "--guest-mem", mem, "--socket", sock ? sock : "",
         "--user", c->worker_user, "--foreground", NULL,
     };

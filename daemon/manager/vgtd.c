@@ -70,6 +70,34 @@ static int load_profile(struct vgtd *d, struct vgt_diag *diag)
     return 0;
 }
 
+/* The profile as vgtd uses it (host reservation overrides applied), for the
+ * workers: they must see the same GPU as the allocator. */
+static int write_profile(struct vgtd *d, struct vgt_diag *diag)
+{
+    const struct vgt_profile *p = &d->profile;
+    if (asprintf(&d->profile_path, "%s/effective.profile", d->conf.state_dir) < 0) {
+        d->profile_path = NULL;
+        return -ENOMEM;
+    }
+    FILE *f = fopen(d->profile_path, "we");
+    if (!f)
+        return vgt_diag_add(diag, "%s: cannot write: %m", d->profile_path), -errno;
+    fprintf(f, "# written by vgtd from profile %s and vgtd.conf\n"
+            "name = \"%s\"\ndescription = \"%s\"\ngeneration = %u\ndevice_id = 0x%04x\n"
+            "aperture_mb = %llu\nggtt_mb = %llu\nfences = %u\nhost_low_gm_mb = %llu\n"
+            "host_high_gm_mb = %llu\nhost_fences = %u\nreserved_top_mb = %llu\n"
+            "max_instances = %u\nhigh_gm_granule_mb = %llu\n",
+            d->conf.profile, p->name, p->description, p->gen, p->device_id,
+            (unsigned long long)p->aperture_mb, (unsigned long long)p->ggtt_mb, p->fences,
+            (unsigned long long)p->host_low_mb, (unsigned long long)p->host_high_mb,
+            p->host_fences, (unsigned long long)p->reserved_top_mb, p->max_instances,
+            (unsigned long long)p->high_gm_granule_mb);
+    int r = ferror(f) ? -EIO : 0;
+    if (fclose(f) < 0 || r < 0)
+        return vgt_diag_add(diag, "%s: cannot write", d->profile_path), -EIO;
+    return 0;
+}
+
 static int read_owner(struct vgtd *d)
 {
     char *v = NULL;
@@ -94,6 +122,8 @@ int vgtd_start(struct vgtd *d, sd_event *e, struct mxen *xen, struct vgt_diag *d
     d->stage = STAGE_ALLOCATOR;
 
     mkdir(d->conf.state_dir, 0755);
+    if ((r = write_profile(d, diag)) < 0)
+        goto fail;
     if ((r = xen->ops->watch(xen, "@introduceDomain", "vgtd")) < 0 ||
         (r = xen->ops->watch(xen, "@releaseDomain", "vgtd")) < 0 ||
         (r = sd_event_add_io(e, &d->xs_src, xen->ops->fileno(xen), EPOLLIN, on_xs, d)) < 0) {
@@ -137,6 +167,8 @@ void vgtd_stop(struct vgtd *d)
     case STAGE_ALLOCATOR:
         vgt_alloc_free(d->alloc);
         d->alloc = NULL;
+        free(d->profile_path);   /* the file stays: running workers may be restarted */
+        d->profile_path = NULL;
         /* fall through */
     case STAGE_NONE:
         break;

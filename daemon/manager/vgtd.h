@@ -160,6 +160,7 @@ struct vgtd {
     sd_event *ev;
     struct vgtd_conf conf;
     struct vgt_profile profile;
+    char *profile_path;           /* the effective profile, for the workers */
     struct vgt_allocator *alloc;
     struct mxen *xen;
     int stage;                    /* start-up stages reached (vgtd.c) */

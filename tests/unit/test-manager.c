@@ -534,6 +534,14 @@ static void test_attach(void)
     }
     ok(strstr(line, "--domid 5 --vcpus 2 --bdf 0000:00:05.0") != NULL, "worker args: %s", line);
     ok(strstr(line, "--guest-mem 1073741824") && strstr(line, "--socket "), "worker args: memory, socket");
+    char prof[256];
+    struct vgt_profile wp;
+    snprintf(prof, sizeof(prof), "--profile %s/effective.profile ", tmp);
+    ok(strstr(line, prof) != NULL, "worker gets the effective profile");
+    snprintf(prof, sizeof(prof), "%s/effective.profile", tmp);
+    ok(vgt_profile_load(prof, NULL, &wp, NULL) == 0 && wp.host_low_mb == d.profile.host_low_mb &&
+       wp.aperture_mb == d.profile.aperture_mb && strcmp(wp.name, "skl-gt2") == 0,
+       "the effective profile reads back the same");
     is_str(xs_get("/local/domain/0/xen-vgt/vms/vm1/domid"), "5", "xenstore: vms/vm1/domid");
     is_str(xs_get("/local/domain/0/xen-vgt/vms/vm1/state"), "running", "xenstore: state");
     is_str(xs_get("/local/domain/5/xen-vgt/ports"), "PORT_B", "guest copy: ports (default monitor)");
