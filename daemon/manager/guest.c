@@ -177,6 +177,12 @@ static struct wproc *wproc_new(struct vgtd *d, struct vgtd_guest *g, pid_t pid, 
     } else {
         p->pidfd = syscall(SYS_pidfd_open, pid, 0);
         r = p->pidfd < 0 ? -errno : sd_event_add_io(d->ev, &p->src, p->pidfd, EPOLLIN, on_pidfd, p);
+        if (r == -ENOSYS) {   /* no pidfd (old kernel, valgrind): its socket tells the end */
+            if (kill(pid, 0) < 0)
+                r = -errno;
+            else
+                r = 0;
+        }
     }
     if (r < 0) {
         if (p->pidfd >= 0)
@@ -199,6 +205,8 @@ static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata)
     else
         kill(p->pid, SIGKILL);
     p->kill_timer = sd_event_source_disable_unref(p->kill_timer);
+    if (!p->src)
+        wproc_free(p);   /* nothing would tell us its end */
     return 0;
 }
 
@@ -228,6 +236,8 @@ static void guest_release_worker(struct vgtd_guest *g, int sig)
     if (sig != SIGKILL)
         sd_event_add_time_relative(g->d->ev, &p->kill_timer, CLOCK_MONOTONIC, SHUTDOWN_GRACE_US,
                                    0, on_kill_timer, p);
+    else if (!p->src)
+        wproc_free(p);
 }
 
 static void fmt_pair(char *buf, size_t n, uint64_t a, uint64_t b)
@@ -449,13 +459,17 @@ static void on_worker_event(void *userdata, yajl_val ev)
         /* the connection ended: a worker that stops talking is restarted */
         wconn_free(g->w);
         g->w = NULL;
-        if (g->proc) {
+        if (g->proc && g->proc->src) {   /* its exit will be seen: then restart */
             log_warn(g, "worker %d closed its socket, killing it", g->proc->pid);
             if (g->proc->pidfd >= 0)
                 syscall(SYS_pidfd_send_signal, g->proc->pidfd, SIGKILL, NULL, 0);
             else
                 kill(g->proc->pid, SIGKILL);
         } else {
+            if (g->proc) {
+                kill(g->proc->pid, SIGKILL);
+                wproc_free(g->proc);
+            }
             guest_worker_gone(g, "closed its socket");
         }
         return;
