@@ -88,7 +88,9 @@ static void make_key(char *key, size_t n, const char *name, const char *uuid, ui
 static char *worker_socket(const struct vgtd_guest *g)
 {
     char *p;
-    if (asprintf(&p, "%s/worker-%s.sock", g->d->conf.state_dir, g->key) < 0)
+    /* per domain, not per VM: the worker of a VM's previous domain may still
+     * be removing its socket when the new one starts */
+    if (asprintf(&p, "%s/worker-%u.sock", g->d->conf.state_dir, g->domid) < 0)
         return NULL;
     return p;
 }
