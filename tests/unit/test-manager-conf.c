@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* vgtd.conf: values, defaults, and every error as FILE:LINE: KEY: message. */
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "daemon/manager/vgtd.h"
@@ -97,6 +98,34 @@ int main(void)
     ok(diag.n >= 1 && has(&diag, path), "syntax error names the file");
     vgtd_conf_dispose(&c);
     vgt_diag_dispose(&diag);
+
+    /* the program: vgtd -n reports every error and refuses */
+    FILE *f = fopen(path, "w");
+    fputs("pci_bdf = \"zz\"\nreboot_hold = 5000\n", f);
+    fclose(f);
+    char cmd[256], out[2048] = "";
+    snprintf(cmd, sizeof(cmd), "daemon/manager/vgtd -n -c %s 2>&1", path);
+    FILE *pp = popen(cmd, "r");
+    size_t n = pp ? fread(out, 1, sizeof(out) - 1, pp) : 0;
+    out[n] = 0;
+    int st = pp ? pclose(pp) : -1;
+    ok(WIFEXITED(st) && WEXITSTATUS(st) == 1, "vgtd -n: invalid file, exit 1");
+    snprintf(want, sizeof(want), "%s:1: pci_bdf: ", path);
+    ok(strstr(out, want) != NULL, "vgtd -n: %s", want);
+    snprintf(want, sizeof(want), "%s:2: reboot_hold: ", path);
+    ok(strstr(out, want) != NULL, "vgtd -n: %s", want);
+    ok(strstr(out, "not starting") != NULL, "vgtd -n: refuses to start");
+    f = fopen(path, "w");
+    fputs("display_owner_at_boot = \"guest\"\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof(cmd), "VGT_PROFILE_DIR=%s/libxl-vgt/profiles daemon/manager/vgtd -n -c %s 2>&1",
+             getenv("top_srcdir") ? getenv("top_srcdir") : ".", path);
+    pp = popen(cmd, "r");
+    n = pp ? fread(out, 1, sizeof(out) - 1, pp) : 0;
+    out[n] = 0;
+    st = pp ? pclose(pp) : -1;
+    ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "vgtd -n: valid file, exit 0: %s", out);
+    ok(strstr(out, "display owner at boot guest") != NULL, "vgtd -n: summary");
 
     unlink(path);
     vgtd_conf_init(&c);
