@@ -804,6 +804,63 @@ static void test_cycles(void)
     ok(d.procs == NULL, "cycles: every worker reaped");
 }
 
+/* Indirect display mode, and the display owner at boot. */
+static void test_display(void)
+{
+    struct call c;
+    char cfg[256];
+    snprintf(cfg, sizeof(cfg), "%s/monitor.config", tmp);
+    FILE *f = fopen(cfg, "w");
+    fprintf(f, "# two monitors\n12\n");
+    const unsigned items[2][2] = { { 0x11, 0x01 }, { 0x02, 0x02 } };   /* B as DP, C as HDMI */
+    for (unsigned i = 0; i < 2; i++) {
+        fprintf(f, "%02x%02x\n", items[i][0], items[i][1]);
+        for (unsigned k = 0; k < VGT_EDID_LEN; k++)
+            fprintf(f, "%02x%s", vgt_edid_default_1080p[k], k % 16 == 15 ? "\n" : "");
+    }
+    fclose(f);
+    add_domain(40, "indirect");
+    is_int(req(&c, "{\"cmd\":\"attach\",\"domid\":40,\"name\":\"indirect\",\"type\":\"V5_4\","
+               "\"monitor_config\":\"%s\"}", cfg), 0, "indirect: attach with monitor.config %s", c.msg);
+    call_dispose(&c);
+    req(&c, "{\"cmd\":\"list\"}");
+    is_int(jint(c.reply, "guests.0.indirect"), 1, "indirect mode");
+    is_str(jstr(c.reply, "guests.0.ports.0.port"), "PORT_B", "indirect: PORT_B");
+    is_str(jstr(c.reply, "guests.0.ports.0.type"), "DP_B", "indirect: PORT_B is DP_B");
+    is_int(jint(c.reply, "guests.0.ports.0.connected"), 1, "indirect: PORT_B connected before the reply");
+    is_str(jstr(c.reply, "guests.0.ports.1.type"), "HDMI_C", "indirect: PORT_C is HDMI_C");
+    is_int(jint(c.reply, "guests.0.ports.1.connected"), 1, "indirect: PORT_C connected");
+    is_int(jint(c.reply, "guests.0.display_owner"), 0, "owner at boot dom0: the guest does not own it");
+    call_dispose(&c);
+    is_str(xs_get("/local/domain/40/xen-vgt/ports"), "PORT_B,PORT_C", "guest copy: its ports");
+
+    f = fopen(cfg, "w");
+    fprintf(f, "11\n1101\n00ff\n");
+    fclose(f);
+    add_domain(41, "badmon");
+    is_int(req(&c, "{\"cmd\":\"attach\",\"domid\":41,\"name\":\"badmon\",\"type\":\"V5_4\","
+               "\"monitor_config\":\"%s\"}", cfg), -EINVAL, "a broken monitor.config is refused");
+    ok(strstr(c.msg, "monitor.config") != NULL, "with its message: %s", c.msg);
+    call_dispose(&c);
+    d.conf.preallocated_monitor_to_guest = false;
+    is_int(req(&c, "{\"cmd\":\"attach\",\"domid\":41,\"name\":\"badmon\",\"type\":\"V5_4\","
+               "\"monitor_config\":\"%s\"}", cfg), -EINVAL, "indirect mode off: refused");
+    ok(strstr(c.msg, "preallocated_monitor_to_guest") != NULL, "says why: %s", c.msg);
+    call_dispose(&c);
+    d.conf.preallocated_monitor_to_guest = true;
+
+    d.conf.owner_at_boot = VGTD_BOOT_GUEST;
+    is_int(attach(41, "badmon", &c), 0, "attach with display_owner_at_boot = guest");
+    call_dispose(&c);
+    is_int(guest_field(41, "display_owner"), 1, "the new guest owns the display");
+    is_str(xs_get("/local/domain/0/xen-vgt/display_owner"), "41", "xenstore: display_owner");
+    d.conf.owner_at_boot = VGTD_BOOT_DOM0;
+    destroy_domain(41);
+    destroy_domain(40);
+    ok(run_until(no_guests, NULL, 3000), "display guests gone");
+    is_str(xs_get("/local/domain/0/xen-vgt/display_owner"), "0", "owner back to dom0 when its guest ends");
+}
+
 static void raw(struct call *c, const void *data, size_t len)
 {
     memset(c, 0, sizeof(*c));
@@ -950,6 +1007,7 @@ int main(void)
     test_reboot();
     test_restart_recovery();
     test_ready_failures();
+    test_display();
     test_bad_messages();
     test_cycles();
     stop_vgtd(false);
