@@ -19,6 +19,7 @@ static const char *const known_keys[] = {
     "display_owner_at_boot", "preallocated_monitor_to_guest", "default_monitor",
     "default_monitor_edid", "worker", "worker_user", "state_dir", "socket",
     "socket_group", "worker_restarts", "worker_ready_timeout", "reboot_hold",
+    "host_monitors",
 };
 
 void vgtd_conf_init(struct vgtd_conf *c)
@@ -35,6 +36,7 @@ void vgtd_conf_init(struct vgtd_conf *c)
     c->worker_restarts = 3;
     c->worker_ready_timeout = 10;
     c->reboot_hold = 60;
+    c->host_monitors = true;
 }
 
 void vgtd_conf_dispose(struct vgtd_conf *c)
@@ -47,6 +49,8 @@ void vgtd_conf_dispose(struct vgtd_conf *c)
     free(c->state_dir);
     free(c->socket);
     free(c->socket_group);
+    free(c->drm_sysfs);
+    c->drm_sysfs = NULL;
     c->file = c->profile = c->pci_bdf = c->worker = c->worker_user = NULL;
     c->state_dir = c->socket = c->socket_group = NULL;
 }
@@ -167,6 +171,9 @@ int vgtd_conf_read(struct vgtd_conf *c, const char *file, bool must_exist, struc
     long l = c->preallocated_monitor_to_guest;
     get_num(&x, "preallocated_monitor_to_guest", 0, 1, &l, diag);
     c->preallocated_monitor_to_guest = l;
+    l = c->host_monitors;
+    get_num(&x, "host_monitors", 0, 1, &l, diag);
+    c->host_monitors = l;
     read_default_monitor(&x, c, diag);
     get_strdup(&x, "worker", &c->worker, diag);
     get_strdup(&x, "worker_user", &c->worker_user, diag);

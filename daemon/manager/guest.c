@@ -793,6 +793,8 @@ int guest_attach(struct vgtd *d, const struct attach_args *a, struct ctl_req *r,
         if (e < 0)
             return e;
         indirect = true;
+    } else if (d->host_gpu) {
+        mon = d->host_mon;   /* direct mode: the host's monitors */
     } else if (d->conf.default_monitor) {
         mon.n = 1;
         mon.items[0] = d->conf.default_item;
@@ -842,6 +844,50 @@ int guest_attach(struct vgtd *d, const struct attach_args *a, struct ctl_req *r,
     vgtd_publish_gpu(d);
     guest_start_worker(g);
     return 0;
+}
+
+static void on_follow_reply(void *userdata, int err, yajl_val reply, int fd)
+{
+    bool ok = false;
+    if (fd >= 0)
+        close(fd);
+    if (!err && vgt_json_get_bool(reply, "ok", &ok) == 0 && !ok)
+        log_warn(NULL, "a worker refused a host monitor change");
+}
+
+static bool same_item(const struct vgt_monitor_item *a, const struct vgt_monitor_item *b)
+{
+    return a->port == b->port && a->type == b->type && a->override == b->override &&
+           memcmp(a->edid, b->edid, VGT_EDID_LEN) == 0;
+}
+
+void guest_set_monitors(struct vgtd_guest *g, const struct vgt_monitor_config *m)
+{
+    if (g->state == GUEST_RUNNING && g->w) {
+        for (unsigned i = 0; i < g->monitor.n; i++) {
+            bool kept = false;
+            for (unsigned k = 0; k < m->n; k++)
+                kept |= m->items[k].port == g->monitor.items[i].port;
+            if (kept)
+                continue;
+            char req[96];
+            snprintf(req, sizeof(req), "{\"op\":\"hotplug\",\"port\":\"%s\",\"connect\":false}",
+                     vgt_port_name(g->monitor.items[i].port));
+            wconn_request(g->w, req, STATUS_TIMEOUT_MS, on_follow_reply, NULL);
+        }
+        for (unsigned k = 0; k < m->n; k++) {
+            bool same = false;
+            for (unsigned i = 0; i < g->monitor.n; i++)
+                same |= same_item(&m->items[k], &g->monitor.items[i]);
+            if (same)
+                continue;
+            _cleanup_free_ char *req = hotplug_req(&m->items[k]);
+            if (req)
+                wconn_request(g->w, req, STATUS_TIMEOUT_MS, on_follow_reply, NULL);
+        }
+    }
+    g->monitor = *m;   /* a worker that is not running yet gets them when ready */
+    guest_publish(g);
 }
 
 void guests_drop(struct vgtd *d)

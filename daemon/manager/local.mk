@@ -4,7 +4,7 @@ noinst_LTLIBRARIES += daemon/manager/libvgtd.la
 daemon_manager_libvgtd_la_SOURCES = daemon/manager/vgtd.h daemon/manager/mxen.h \
 	daemon/manager/conf.c daemon/manager/log.c daemon/manager/wconn.c \
 	daemon/manager/guest.c daemon/manager/vgtd.c daemon/manager/control.c \
-	daemon/manager/commands.c daemon/manager/mxen-xen.c libxl-vgt/xlcfg.c
+	daemon/manager/commands.c daemon/manager/host.c daemon/manager/mxen-xen.c libxl-vgt/xlcfg.c
 daemon_manager_libvgtd_la_CPPFLAGS = $(AM_CPPFLAGS) -DVGT_LIBEXECDIR='"$(pkglibexecdir)"'
 daemon_manager_libvgtd_la_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SYSTEMD_CFLAGS)
 daemon_manager_libvgtd_la_LIBADD = libxl-vgt/libvgt.la $(SYSTEMD_LIBS) $(YAJL_LIBS) $(XLUTIL_LIBS)

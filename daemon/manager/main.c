@@ -48,6 +48,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         log_info(NULL, "SIGHUP: checking every domain and republishing the state"
                  " (restart vgtd to read a changed configuration; guests keep running)");
         guests_check_domains(d);
+        host_rescan(d);
         for (struct vgtd_guest *g = d->guests; g; g = g->next)
             guest_publish(g);
         vgtd_publish_gpu(d);

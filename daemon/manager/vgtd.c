@@ -132,6 +132,7 @@ int vgtd_start(struct vgtd *d, sd_event *e, struct mxen *xen, struct vgt_diag *d
     }
     d->stage = STAGE_WATCHES;
 
+    host_start(d);
     if ((r = guests_restore(d, diag)) < 0)
         goto fail;
     read_owner(d);
@@ -162,6 +163,7 @@ void vgtd_stop(struct vgtd *d)
         /* fall through */
     case STAGE_WATCHES:
         guests_drop(d);   /* workers keep serving their guests */
+        host_stop(d);
         d->xs_src = sd_event_source_disable_unref(d->xs_src);
         /* fall through */
     case STAGE_ALLOCATOR:

@@ -43,6 +43,8 @@ struct vgtd_conf {
     unsigned worker_restarts;      /* per restart_window */
     unsigned worker_ready_timeout; /* seconds */
     unsigned reboot_hold;          /* seconds a rebooting VM's partition stays reserved */
+    bool host_monitors;            /* mirror an Intel host's monitors (direct mode) */
+    char *drm_sysfs;               /* tests: a DRM sysfs tree instead of /sys/class/drm */
 };
 
 void vgtd_conf_init(struct vgtd_conf *c);
@@ -155,6 +157,7 @@ pid_t guest_worker_pid(const struct vgtd_guest *g);   /* 0: none */
 
 struct ctl_conn;
 struct wproc;
+struct sd_device_monitor;
 
 struct vgtd {
     sd_event *ev;
@@ -170,6 +173,9 @@ struct vgtd {
     struct wproc *procs;          /* every worker process we watch */
     struct ctl_conn *conns;
     uint32_t display_owner;       /* 0: dom0 */
+    bool host_gpu;                /* an i915 card: direct mode mirrors its monitors */
+    struct vgt_monitor_config host_mon;
+    struct sd_device_monitor *drm_mon;
     bool quitting;
     unsigned n_requests;          /* control requests served (tests) */
 };
@@ -212,6 +218,17 @@ int guest_publish(struct vgtd_guest *g);
 /* Send a request to the guest's worker; -ENOTCONN if it has none. */
 int guest_request(struct vgtd_guest *g, const char *req, unsigned timeout_ms,
                   wconn_reply_fn cb, void *userdata);
+
+/* ---- host monitors (host.c) --------------------------------------------- */
+
+/* 1 if root has an i915 card (out: its connected monitors as virtual ports), else 0. */
+int host_monitors_read(const char *root, struct vgt_monitor_config *out);
+int host_start(struct vgtd *d);
+void host_stop(struct vgtd *d);
+/* Read the host's monitors again; direct-mode guests follow. */
+void host_rescan(struct vgtd *d);
+/* Give a guest these monitors (hotplug what changed if its worker runs). */
+void guest_set_monitors(struct vgtd_guest *g, const struct vgt_monitor_config *m);
 
 /* ---- control socket (control.c, commands.c) ---------------------------- */
 

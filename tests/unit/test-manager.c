@@ -177,6 +177,8 @@ static int start_vgtd(void)
     d.conf.reboot_hold = 1;
     d.conf.worker_ready_timeout = 3;
     d.conf.worker_restarts = 2;
+    if (asprintf(&d.conf.drm_sysfs, "%s/no-drm", tmp) < 0)   /* not the host's GPU */
+        d.conf.drm_sysfs = NULL;
     vgtd_conf_finish(&d.conf);
     struct vgt_diag diag;
     vgt_diag_init(&diag);
@@ -861,6 +863,93 @@ static void test_display(void)
     is_str(xs_get("/local/domain/0/xen-vgt/display_owner"), "0", "owner back to dom0 when its guest ends");
 }
 
+static void put_file(const char *dir, const char *name, const void *data, size_t len)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fwrite(data, 1, len, f);
+        fclose(f);
+    }
+}
+
+static void connector(const char *root, const char *name, bool connected, const uint8_t *edid)
+{
+    char dir[512];
+    snprintf(dir, sizeof(dir), "%s/%s", root, name);
+    mkdir(dir, 0755);
+    const char *st = connected ? "connected\n" : "disconnected\n";
+    put_file(dir, "status", st, strlen(st));
+    put_file(dir, "edid", edid, connected ? VGT_EDID_LEN : 0);
+}
+
+/* Direct mode on an Intel host: the host's monitors, followed on hotplug. */
+static void test_host_monitors(void)
+{
+    struct call c;
+    char root[256], path[512];
+    snprintf(root, sizeof(root), "%s/drm", tmp);
+    mkdir(root, 0755);
+    snprintf(path, sizeof(path), "%s/card0", root);
+    mkdir(path, 0755);
+    snprintf(path, sizeof(path), "%s/card0/device", root);
+    mkdir(path, 0755);
+    snprintf(path, sizeof(path), "%s/card0/device/driver", root);
+    if (symlink("../../../bus/pci/drivers/i915", path) < 0)
+        ok(0, "symlink");
+    uint8_t other[VGT_EDID_LEN];
+    memcpy(other, vgt_edid_default_1080p, VGT_EDID_LEN);
+    other[12] ^= 1;   /* another serial: another monitor */
+    other[127] -= 1;
+    connector(root, "card0-DP-1", true, vgt_edid_default_1080p);
+    connector(root, "card0-HDMI-A-1", true, other);   /* same port B: DP wins */
+    connector(root, "card0-HDMI-A-2", false, other);
+    connector(root, "card0-VGA-1", true, other);
+
+    struct vgt_monitor_config m;
+    is_int(host_monitors_read(root, &m), 1, "an i915 card found");
+    is_int(m.n, 2, "two monitors mirrored");
+    ok(m.items[0].port == VGT_PORT_B && m.items[0].type == VGT_PORT_DP_B &&
+       memcmp(m.items[0].edid, vgt_edid_default_1080p, VGT_EDID_LEN) == 0, "DP-1 is PORT_B, DP_B, its EDID");
+    ok(m.items[1].port == VGT_PORT_E && m.items[1].type == VGT_PORT_CRT, "VGA-1 is PORT_E, CRT");
+
+    free(d.conf.drm_sysfs);
+    d.conf.drm_sysfs = strdup(root);
+    host_start(&d);
+    ok(d.host_gpu, "vgtd mirrors the host");
+    add_domain(50, "direct");
+    is_int(attach(50, "direct", &c), 0, "direct mode attach");
+    call_dispose(&c);
+    is_str(xs_get("/local/domain/50/xen-vgt/ports"), "PORT_B,PORT_E", "the host's ports");
+    is_int(guest_field(50, "ports.1.connected"), 1, "connected before the reply");
+
+    /* host hotplug: VGA unplugged, HDMI-A-2 plugged */
+    connector(root, "card0-VGA-1", false, other);
+    connector(root, "card0-HDMI-A-2", true, other);
+    host_rescan(&d);
+    run_ms(200);
+    is_str(xs_get("/local/domain/50/xen-vgt/ports"), "PORT_B,PORT_C", "guest follows host hotplug");
+    req(&c, "{\"cmd\":\"list\"}");
+    bool c_on = false, e_off = false;
+    for (unsigned i = 0; i < 4; i++) {
+        char k[64];
+        snprintf(k, sizeof(k), "guests.0.ports.%u.port", i);
+        const char *p = jstr(c.reply, k);
+        snprintf(k, sizeof(k), "guests.0.ports.%u.connected", i);
+        if (strcmp(p, "PORT_C") == 0)
+            c_on = jint(c.reply, k) == 1;
+        if (strcmp(p, "PORT_E") == 0)
+            e_off = jint(c.reply, k) == 0;
+    }
+    ok(c_on && e_off, "worker: PORT_C connected, PORT_E disconnected");
+    call_dispose(&c);
+    host_stop(&d);
+    d.host_gpu = false;
+    destroy_domain(50);
+    ok(run_until(no_guests, NULL, 3000), "direct guest gone");
+}
+
 static void raw(struct call *c, const void *data, size_t len)
 {
     memset(c, 0, sizeof(*c));
@@ -1008,6 +1097,7 @@ int main(void)
     test_restart_recovery();
     test_ready_failures();
     test_display();
+    test_host_monitors();
     test_bad_messages();
     test_cycles();
     stop_vgtd(false);
