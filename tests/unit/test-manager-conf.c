@@ -127,6 +127,33 @@ int main(void)
     ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "vgtd -n: valid file, exit 0: %s", out);
     ok(strstr(out, "display owner at boot guest") != NULL, "vgtd -n: summary");
 
+    /* the shipped file, and every example in it uncommented, are valid */
+    char shipped[512], line[512], text[8192] = "";
+    snprintf(shipped, sizeof(shipped), "%s/daemon/manager/vgtd.conf",
+             getenv("top_srcdir") ? getenv("top_srcdir") : ".");
+    vgtd_conf_init(&c);
+    vgt_diag_init(&diag);
+    is_int(vgtd_conf_read(&c, shipped, true, &diag), 0, "the shipped vgtd.conf reads");
+    vgtd_conf_dispose(&c);
+    vgt_diag_dispose(&diag);
+    f = fopen(shipped, "r");
+    unsigned examples = 0;
+    while (f && fgets(line, sizeof(line), f)) {
+        if (line[0] == '#' && line[1] >= 'a' && line[1] <= 'z' && strchr(line, '=') &&
+            !strstr(line, "socket_group")) {   /* the group need not exist here */
+            strncat(text, line + 1, sizeof(text) - strlen(text) - 1);
+            examples++;
+        }
+    }
+    if (f)
+        fclose(f);
+    ok(examples >= 15, "%u examples in the shipped file", examples);
+    is_int(read_text(text, &c, &diag), 0, "every example of the shipped file is valid");
+    for (size_t i = 0; i < diag.n; i++)
+        printf("#   %s\n", diag.msgs[i]);
+    vgtd_conf_dispose(&c);
+    vgt_diag_dispose(&diag);
+
     unlink(path);
     vgtd_conf_init(&c);
     vgt_diag_init(&diag);
