@@ -801,6 +801,18 @@ int guest_attach(struct vgtd *d, const struct attach_args *a, struct ctl_req *r,
     }
 
     g = guest_by_key(d, key);
+    if (g && g->state != GUEST_REBOOTING) {
+        /* the new domain may be here before @releaseDomain of the old one */
+        if (!domain_gone(d, g->domid, &reboot))
+            return vgt_diag_add(diag, "VM %s already has a vGPU (domain %u)", key, g->domid),
+                   -EEXIST;
+        if (reboot || g->seen_reboot) {
+            guest_hold_for_reboot(g);
+        } else {
+            guest_destroy(g, "domain gone");
+            g = NULL;
+        }
+    }
     if (g && g->state == GUEST_REBOOTING) {
         g->monitor = mon;   /* the config may have changed with the reboot */
         g->indirect = indirect;
@@ -810,13 +822,6 @@ int guest_attach(struct vgtd *d, const struct attach_args *a, struct ctl_req *r,
         start_reattach(g, a->domid);
         return 0;
     }
-    if (g) {
-        if (!domain_gone(d, g->domid, &reboot))
-            return vgt_diag_add(diag, "VM %s already has a vGPU (domain %u)", key, g->domid),
-                   -EEXIST;
-        guest_destroy(g, "domain gone");
-    }
-
     g = calloc(1, sizeof(*g));
     if (!g)
         return -ENOMEM;

@@ -702,11 +702,23 @@ static void test_reboot(void)
     call_dispose(&c);
     is_str(xs_get("/local/domain/0/xen-vgt/vms/rb/domid"), "12", "xenstore: new domid");
 
-    /* the re-created domain gets its vGPU by itself, without an attach */
-    shutdown_domain(12);
-    run_ms(50);
+    /* the new domain's attach before vgtd has seen the old one go */
+    struct dom *x = dom_find(12);
+    x->shutdown = true;
+    x->dying = true;   /* no @releaseDomain fired yet */
+    add_domain(14, "rb");
+    is_int(attach(14, "rb", &c), 0, "attach before the old domain's release");
+    is_int(jint(c.reply, "guest.vgt_id"), p0.vgt_id, "still the same partition");
+    call_dispose(&c);
     destroy_domain(12);
     run_ms(50);
+    is_int(guest_field(14, "vgt_id"), p0.vgt_id, "the late release changes nothing");
+    shutdown_domain(14);
+    run_ms(50);
+    destroy_domain(14);
+    run_ms(50);
+
+    /* the re-created domain gets its vGPU by itself, without an attach */
     add_domain(13, "rb");
     held_id = p0.vgt_id;
     ok(run_until(back13, NULL, 3000), "@introduceDomain: held VM re-attached by itself");
