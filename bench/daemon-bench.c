@@ -126,6 +126,19 @@ static void answer_taken(const struct bench_case *c)
         vgt_xd_slot(D, 0)->state = STATE_IOREQ_NONE;
 }
 
+/* Resident set size in KiB (/proc/self/statm). */
+static long rss_kb(void)
+{
+    long pages = 0, res = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &res) != 2)
+            res = 0;
+        fclose(f);
+    }
+    return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 static inline uint64_t now_ns(void)
 {
     struct timespec t;
@@ -190,10 +203,14 @@ int main(int argc, char **argv)
     snprintf(sock, sizeof(sock), "/tmp/vgt-daemon-bench.%d.sock", (int)getpid());
     cfg.socket_path = sock;
     cfg.xen_arg = D = vgt_xd_new(&xp);
+    long rss0 = rss_kb();
+    uint64_t t_attach = now_ns();
     if (!D || vgt_worker_start(&W, &cfg) < 0) {
         fprintf(stderr, "daemon-bench: worker start-up failed on the double\n");
         return 1;
     }
+    t_attach = now_ns() - t_attach;
+    long rss_attach = rss_kb() - rss0;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         unsigned iters = strcmp(cases[i].name, "rep_4k") == 0 ? (n / 50 ? n / 50 : 1) : n;
         if (only && strcmp(only, cases[i].name))
@@ -210,6 +227,8 @@ int main(int argc, char **argv)
         printf("%-16s %-48s %10s\n", "case", "request", "ns/request");
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
             printf("%-16s %-48s %10.1f\n", cases[i].name, cases[i].what, ns[i]);
+        printf("%-16s %-48s %10.1f\n", "attach", "all start-up stages (us)", t_attach / 1000.0);
+        printf("%-16s %-48s %10ld\n", "attach_rss", "RSS added by one worker (KiB; GGTT 8 MiB x2 here)", rss_attach);
         printf("(test double: one eventfd read per wake-up stands for the evtchn read; on real Xen\n"
                " add the unmask/notify system calls and the hypervisor's own round trip)\n");
     }
@@ -217,7 +236,7 @@ int main(int argc, char **argv)
         fprintf(jf, "{\"benchmark\":\"daemon-dispatch\",\"unit\":\"ns/request\",\"iterations\":%u,\"cases\":{", n);
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
             fprintf(jf, "%s\"%s\":%.1f", i ? "," : "", cases[i].name, ns[i]);
-        fprintf(jf, "}}\n");
+        fprintf(jf, "},\"attach_us\":%.1f,\"attach_rss_kib\":%ld}\n", t_attach / 1000.0, rss_attach);
         fclose(jf);
     }
     vgt_worker_teardown(&W);

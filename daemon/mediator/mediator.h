@@ -65,6 +65,9 @@ struct vgt_host_ops {
     void (*display_ready)(void *opaque, bool ready);
     /* Optional.  The INTx (INTA) line, for a guest that does not enable MSI. */
     void (*set_intx)(void *opaque, bool level);
+    /* Optional.  The guest wrote GFX_FLSH_CNTL, as i915 does after every batch of
+     * GGTT entry updates: aperture pages mapped by the user may have moved. */
+    void (*ggtt_flushed)(void *opaque);
 };
 
 struct vgt_vgpu_params {
@@ -136,6 +139,12 @@ struct vgt_mediator_ops {
     int (*read_framebuffer)(struct vgt_vgpu *v, struct vgt_fb *fb, void *buf, size_t len);
 
     void (*get_stats)(struct vgt_vgpu *v, uint64_t stats[VGT_STAT_MAX]);
+
+    /* Where the aperture page at offset off (page aligned) of BAR2 lands: the guest
+     * physical page its GGTT entry names, if the page is in the guest's own low GM and
+     * the entry is present (-ERANGE, -ENOENT otherwise).  Whether that page is the
+     * guest's RAM is for the user to check before mapping it. */
+    int (*aperture_page)(struct vgt_vgpu *v, uint64_t off, uint64_t *gpa);
 
     /* Call at the refresh rate (about 60 Hz): latches the vblank interrupt of every
      * enabled pipe (i915 waits for vblanks on mode sets and page flips).  Returns

@@ -116,6 +116,9 @@ static const struct sw_reg_def gen9_regs[] = {
     RW(0x64834, ALL),               /* EDP_PSR_IMR */
     W1C_N(0x64838, 1, 0, ALL),      /* EDP_PSR_IIR */
 
+    /* ---- GGTT ---- */
+    HANDLED_N(0x101008, 1, 0, 0, SW_H_GGTT_FLUSH),  /* GFX_FLSH_CNTL_GEN6 */
+
     /* ---- pcode mailbox ---- */
     HANDLED_N(0x138124, 1, 0, 0, SW_H_PCODE),
 

@@ -191,6 +191,10 @@ static bool reg_effect(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t 
     case SW_H_FENCE:
         ok = sw_fence_write(v, off, old);
         break;
+    case SW_H_GGTT_FLUSH:
+        if (v->host && v->host->ggtt_flushed)
+            v->host->ggtt_flushed(v->host_opaque);
+        break;
     default:
         break;
     }

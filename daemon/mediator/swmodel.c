@@ -241,6 +241,15 @@ static void sw_get_stats(struct vgt_vgpu *v, uint64_t stats[VGT_STAT_MAX])
     memcpy(stats, v->stats, sizeof(v->stats));
 }
 
+static int sw_aperture_page(struct vgt_vgpu *v, uint64_t off, uint64_t *gpa)
+{
+    const struct vgt_partition *p = &v->p.part;
+
+    if ((off & 4095) || off < p->low_base || off - p->low_base >= p->low_size)
+        return -ERANGE;
+    return sw_gm_to_gpa(v, off, gpa);
+}
+
 static int sw_vblank_op(struct vgt_vgpu *v)
 {
     return sw_vblank(v);
@@ -261,5 +270,6 @@ const struct vgt_mediator_ops vgt_swmodel_ops = {
     .hotplug = sw_hotplug_op,
     .read_framebuffer = sw_read_fb_op,
     .get_stats = sw_get_stats,
+    .aperture_page = sw_aperture_page,
     .vblank = sw_vblank_op,
 };

@@ -42,6 +42,7 @@ enum sw_reg_handler {           /* side effects beyond the generic kinds */
     SW_H_PVINFO,                /* PVINFO writes the host wants to see */
     SW_H_FENCE,                 /* fence registers: partition containment */
     SW_H_COUNTER,               /* advances on every read (scan line counter) */
+    SW_H_GGTT_FLUSH,            /* GFX_FLSH_CNTL: GGTT updates done, tell the user */
     SW_H_MAX
 };
 

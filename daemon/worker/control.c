@@ -149,17 +149,6 @@ void vgt_worker_ctl_event(struct vgt_worker *w, const char *event, const char *r
     yajl_gen_free(g);
 }
 
-void vgt_worker_check_display(struct vgt_worker *w)
-{
-    struct vgt_display_state ds;
-    w->cfg.med->get_display(w->vgpu, &ds);
-    if (ds.display_ready && !w->display_ready) {
-        vgt_worker_log(w, LOG_INFO, "guest display ready");
-        vgt_worker_ctl_event(w, "display_ready", NULL);
-    }
-    w->display_ready = ds.display_ready;
-}
-
 void vgt_worker_ctl_accept(struct vgt_worker *w)
 {
     struct ucred cr;

@@ -11,8 +11,6 @@
 #include <syslog.h>
 #include "daemon/worker/worker.h"
 
-#define PVINFO_START 0x78000u
-#define PVINFO_END 0x79000u
 #define PORTS_PER_WAKEUP 64     /* then give the other sources of the loop a turn */
 
 static inline uint64_t ones(unsigned size)
@@ -55,20 +53,13 @@ static bool dev_write(struct vgt_worker *w, bool is_mmio, uint64_t addr, unsigne
                       uint64_t val)
 {
     const struct vgt_worker_window *win = find_window(w, is_mmio, addr, size);
-    uint64_t off;
     if (!win)
         return false;
-    off = addr - win->bar_base;
-    if (w->cfg.med->bar_write(w->vgpu, win->bar, off, size, val & ones(size)) < 0)
+    if (w->cfg.med->bar_write(w->vgpu, win->bar, addr - win->bar_base, size, val & ones(size)) < 0)
         return false;
-    if (win->bar == VGT_BAR_MMIO) {
-        /* the guest announces its display through PVINFO */
-        if (off >= PVINFO_START && off < PVINFO_END)
-            vgt_worker_check_display(w);
-        /* a register write may have enabled a pipe: vblanks are due */
-        if (!w->vblank_armed)
-            vgt_worker_vblank_arm(w);
-    }
+    /* a register write may have enabled a pipe: vblanks are due */
+    if (win->bar == VGT_BAR_MMIO && !w->vblank_armed)
+        vgt_worker_vblank_arm(w);
     return true;
 }
 

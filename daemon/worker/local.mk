@@ -5,7 +5,7 @@ daemon_worker_libvgtworker_la_SOURCES = daemon/worker/worker.h daemon/worker/wor
 	daemon/worker/ioreq.c daemon/worker/control.c
 daemon_worker_libvgtworker_la_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(XEN_CFLAGS)
 daemon_worker_libvgtworker_la_LIBADD = libxl-vgt/libvgt.la $(YAJL_LIBS)
-EXTRA_DIST += daemon/IPC.md daemon/worker/README.md
+EXTRA_DIST += daemon/IPC.md daemon/worker/README.md daemon/worker/vgt-worker-hook.sh
 
 # The program vgtd starts: $(libexecdir)/xen-vgt/vgt-worker
 pkglibexec_PROGRAMS = daemon/worker/vgt-worker

@@ -264,6 +264,24 @@ static void host_raise_msi(void *opaque, uint64_t addr, uint32_t data)
                        strerror(-r));
 }
 
+static void host_set_intx(void *opaque, bool level)
+{
+    struct vgt_worker *w = opaque;
+    int r = w->x->set_pci_intx(w->xen, w->cfg.domid, w->cfg.seg, w->cfg.bus, w->cfg.dev, 0, level);
+    if (r)
+        vgt_worker_log(w, LOG_WARNING, "INTA %d: %s", level, strerror(-r));
+}
+
+static void host_display_ready(void *opaque, bool ready)
+{
+    struct vgt_worker *w = opaque;
+    if (ready && !w->display_ready) {
+        vgt_worker_log(w, LOG_INFO, "guest display ready");
+        vgt_worker_ctl_event(w, "display_ready", NULL);
+    }
+    w->display_ready = ready;
+}
+
 static void host_log(void *opaque, int level, const char *msg)
 {
     vgt_worker_log(opaque, level, "%s", msg);
@@ -744,6 +762,8 @@ int vgt_worker_start(struct vgt_worker *w, const struct vgt_worker_config *cfg)
         .guest_read = host_guest_read,
         .guest_write = host_guest_write,
         .log = host_log,
+        .display_ready = host_display_ready,
+        .set_intx = host_set_intx,
     };
     for (int s = VGT_STAGE_HANDLES; s < VGT_STAGE_MAX; s++) {
         int r = s == (int)cfg->fail_stage ? -EIO : stages[s].up(w);

@@ -162,7 +162,6 @@ void vgt_worker_ctl_close(struct vgt_worker *w);
 void vgt_worker_ctl_accept(struct vgt_worker *w);
 void vgt_worker_ctl_input(struct vgt_worker *w);
 void vgt_worker_ctl_event(struct vgt_worker *w, const char *event, const char *reason);
-void vgt_worker_check_display(struct vgt_worker *w);
 void vgt_worker_vblank_arm(struct vgt_worker *w);
 
 #endif

@@ -453,6 +453,20 @@ static int xd_inject_msi(struct vgt_xen *x, uint32_t domid, uint64_t addr, uint3
     return 0;
 }
 
+static int xd_set_pci_intx(struct vgt_xen *x, uint32_t domid, unsigned seg, unsigned bus,
+                           unsigned dev, unsigned intx, bool level)
+{
+    struct vgt_xd *d = x->d;
+    int r = xd_domain(d, domid);
+    if (r)
+        return r;
+    if (intx > 3 || dev > 31 || bus > 255)
+        return -EINVAL;
+    d->st.intx_level = level;
+    d->st.intx_changes++;
+    return 0;
+}
+
 /* ------------------------------------------------------------------ guest memory */
 
 static struct xd_extra *xd_extra(struct vgt_xd *d, uint64_t gfn)
@@ -1121,6 +1135,7 @@ const struct vgt_xen_ops vgt_xen_double_ops = {
     .unmap_io_range = xd_unmap_io_range,
     .set_server_state = xd_set_state,
     .inject_msi = xd_inject_msi,
+    .set_pci_intx = xd_set_pci_intx,
     .domain_alive = xd_domain_alive,
     .relocate_memory = xd_relocate,
     .evtchn_fd = xd_evtchn_fd,

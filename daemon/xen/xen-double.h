@@ -50,6 +50,8 @@ struct vgt_xd_state {
     bool restricted;
     uint64_t msi_count, last_msi_addr;
     uint32_t last_msi_data;
+    bool intx_level;             /* INTA of the device as last set */
+    uint64_t intx_changes;
 };
 
 extern const struct vgt_xen_ops vgt_xen_double_ops;

@@ -77,6 +77,9 @@ struct vgt_xen_ops {
                           uint64_t start, uint64_t end);
     int (*set_server_state)(struct vgt_xen *x, uint32_t domid, uint16_t id, bool enabled);
     int (*inject_msi)(struct vgt_xen *x, uint32_t domid, uint64_t addr, uint32_t data);
+    /* INTx of a PCI device (intx 0 = INTA), for a guest without MSI */
+    int (*set_pci_intx)(struct vgt_xen *x, uint32_t domid, unsigned seg, unsigned bus,
+                        unsigned dev, unsigned intx, bool level);
     /* 0 while the domain exists, -ESRCH once it is gone (a dm_op: works restricted). */
     int (*domain_alive)(struct vgt_xen *x, uint32_t domid);
     /* Move nr guest frames (a dm_op: still allowed after restrict). */

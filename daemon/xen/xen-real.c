@@ -153,6 +153,12 @@ static int real_inject_msi(struct vgt_xen *x, uint32_t domid, uint64_t addr, uin
     return CALL(xendevicemodel_inject_msi(x->dm, domid, addr, data));
 }
 
+static int real_set_pci_intx(struct vgt_xen *x, uint32_t domid, unsigned seg, unsigned bus,
+                             unsigned dev, unsigned intx, bool level)
+{
+    return CALL(xendevicemodel_set_pci_intx_level(x->dm, domid, seg, bus, dev, intx, level));
+}
+
 static int real_domain_alive(struct vgt_xen *x, uint32_t domid)
 {
     unsigned n;
@@ -407,6 +413,7 @@ const struct vgt_xen_ops vgt_xen_real_ops = {
     .unmap_io_range = real_unmap_io_range,
     .set_server_state = real_set_server_state,
     .inject_msi = real_inject_msi,
+    .set_pci_intx = real_set_pci_intx,
     .domain_alive = real_domain_alive,
     .relocate_memory = real_relocate_memory,
     .evtchn_fd = real_evtchn_fd,

@@ -95,6 +95,20 @@ static void aperture(struct vgt_vgpu *v, struct fake_host *h)
     is_int(M->bar_read(v, VGT_BAR_APERTURE, 0x10000000, 4, &val), -EINVAL, "beyond BAR2 refused");
 }
 
+static void aperture_pages(struct vgt_vgpu *v, struct fake_host *h)
+{
+    uint64_t gpa = 0;
+
+    is_int(M->aperture_page(v, 0x08002000, &gpa), 0, "aperture page of own low GM");
+    is_int(gpa, 0x100000, "lands on the page its entry names");
+    is_int(M->aperture_page(v, 0x08002004, &gpa), -ERANGE, "unaligned refused");
+    is_int(M->aperture_page(v, 0x07FFF000, &gpa), -ERANGE, "the host's GM refused");
+    is_int(M->aperture_page(v, 0x08000000 + (128u << 20), &gpa), -ERANGE, "past low GM refused");
+    is_int(M->aperture_page(v, 0x08004000, &gpa), -ENOENT, "no entry");
+    wr32(v, 0x101008, 1);
+    is_int(h->flushes, 1, "GFX_FLSH_CNTL tells the user the GGTT changed");
+}
+
 int main(void)
 {
     struct fake_host h;
@@ -103,6 +117,7 @@ int main(void)
     fences(v);
     ggtt(v, &h);
     aperture(v, &h);
+    aperture_pages(v, &h);
     test_vgpu_free(v, &h);
     return tap_done();
 }

@@ -14,7 +14,7 @@
 struct fake_host {
     uint8_t *ram;
     size_t ram_len;
-    unsigned bar_changes, msis, logs, intx_changes, ready_changes;
+    unsigned bar_changes, msis, logs, intx_changes, ready_changes, flushes;
     bool intx, ready;
     int last_bar;
     struct vgt_bar last_old, last_new;
@@ -80,10 +80,16 @@ static void fh_set_intx(void *o, bool level)
     h->intx = level;
 }
 
+static void fh_ggtt_flushed(void *o)
+{
+    struct fake_host *h = o;
+    h->flushes++;
+}
+
 static const struct vgt_host_ops fake_host_ops = {
     .bar_changed = fh_bar_changed, .raise_msi = fh_raise_msi, .guest_read = fh_guest_read,
     .guest_write = fh_guest_write, .log = fh_log, .display_ready = fh_display_ready,
-    .set_intx = fh_set_intx,
+    .set_intx = fh_set_intx, .ggtt_flushed = fh_ggtt_flushed,
 };
 
 static const struct vgt_profile test_profile = {

@@ -229,8 +229,12 @@ static int bar_write(struct vgt_vgpu *v, int bar, uint64_t off, unsigned size, u
         int rc = f->host->guest_write(f->opaque, val, &x, 8);
         memcpy(f->regs + FAKE_REG_GREAD_RC, &rc, 4);
     }
-    if (off == FAKE_REG_DISPLAY_READY)
+    if (off == FAKE_REG_DISPLAY_READY) {
         f->display.display_ready = val != 0;
+        f->host->display_ready(f->opaque, val != 0);
+    }
+    if (off == FAKE_REG_INTX)
+        f->host->set_intx(f->opaque, val != 0);
     return 0;
 }
 

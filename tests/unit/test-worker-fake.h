@@ -17,6 +17,7 @@
 #define FAKE_REG_GWRITE 0x300      /* write gpa: 0x1122334455667788 written there */
 #define FAKE_REG_HOOK 0x400        /* read: calls fake_hook during emulation */
 #define FAKE_REG_DISPLAY_READY 0x78040
+#define FAKE_REG_INTX 0x500          /* write: INTA level */
 #define FAKE_REGS_SIZE 0x80000
 
 struct fake_vgpu {

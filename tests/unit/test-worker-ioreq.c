@@ -301,6 +301,12 @@ static void test_host_ops(void)
     vgt_xd_get_state(D, &st);
     ok(st.msi_count == 1 && st.last_msi_data == 0x41 && st.last_msi_addr == 0xfee00000,
        "the mediator's MSI is injected");
+    mmio_wr(0xd0000000 + FAKE_REG_INTX, 4, 1);
+    vgt_xd_get_state(D, &st);
+    ok(st.intx_level && st.intx_changes == 1, "the mediator's INTA is asserted");
+    mmio_wr(0xd0000000 + FAKE_REG_INTX, 4, 0);
+    vgt_xd_get_state(D, &st);
+    ok(!st.intx_level && st.intx_changes == 2, "and deasserted");
     memcpy((uint8_t *)vgt_xd_gfn(D, 5), &want, 8);
     mmio_wr(0xd0000000 + FAKE_REG_GREAD, 8, 0x5000);
     is_int(mmio_rd(0xd0000000 + FAKE_REG_GREAD_VAL, 8), (long long)want, "guest_read through a foreign mapping");

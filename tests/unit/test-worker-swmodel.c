@@ -68,6 +68,27 @@ int main(void)
     io(IOREQ_TYPE_COPY, 0xe0078000 + 0x804, 4, false, 1);
     ok(W.vblank_armed, "a register write arms the vblank timer");
     ok(W.display_ready, "display_ready seen");
+    /* the guest writes a GGTT entry straight into the RAM behind BAR0 + 8 MiB (no
+     * trap); an aperture access then goes through it to the guest's own page */
+    {
+        uint64_t gm = 64u << 20, pte = 0x200000ull | 1, marker = 0x5a5aa5a5c0ffee00ull;
+        uint8_t *ggtt = vgt_xd_gfn(D, 0xe0800 + (gm >> 12) * 8 / 4096);
+        io(IOREQ_TYPE_PCI_CONFIG, (uint64_t)SBDF << 32 | 0x18, 4, false, 0xc0000000);
+        io(IOREQ_TYPE_PCI_CONFIG, (uint64_t)SBDF << 32 | 0x1c, 4, false, 0);
+        ok(vgt_xd_has_range(D, true, 0xc0000000, 0xc0000000 + (512u << 20) - 1),
+           "aperture (BAR2, 512 MiB) trapped");
+        memcpy(ggtt + ((gm >> 12) * 8) % 4096, &pte, 8);
+        memcpy(vgt_xd_gfn(D, 0x200), &marker, 8);
+        is_int(io(IOREQ_TYPE_COPY, 0xc0000000 + gm, 8, true, 0), (long long)marker,
+               "aperture read lands in the guest page its GGTT entry names");
+        io(IOREQ_TYPE_COPY, 0xc0000000 + gm + 8, 4, false, 0x12345678);
+        ok(!memcmp((uint8_t *)vgt_xd_gfn(D, 0x200) + 8, "\x78\x56\x34\x12", 4),
+           "aperture write too");
+        pte = (MEM + (1u << 20)) | 1;   /* beyond guest RAM */
+        memcpy(ggtt + ((gm >> 12) * 8) % 4096, &pte, 8);
+        is_int(io(IOREQ_TYPE_COPY, 0xc0000000 + gm, 4, true, 0), 0xffffffff,
+               "a GGTT entry outside guest RAM: all ones (guest_read -EFAULT)");
+    }
     for (int i = 0; i < 5 && W.vblank_armed; i++)
         vgt_worker_run_once(&W, 50);
     ok(!W.vblank_armed, "no pipe enabled: the vblank timer stops");
