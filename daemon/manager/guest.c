@@ -26,7 +26,8 @@
 #include "daemon/manager/vgtd.h"
 
 #define STATUS_TIMEOUT_MS 5000
-#define CONNECT_RETRY_US (50 * 1000ull)
+#define CONNECT_RETRY_MIN_US (2 * 1000ull)    /* doubling up to the max */
+#define CONNECT_RETRY_MAX_US (100 * 1000ull)
 #define RESTART_DELAY_US (200 * 1000ull)
 #define SHUTDOWN_GRACE_US (5 * 1000000ull)
 #define RESTART_WINDOW_US (60 * 1000000ull)
@@ -289,6 +290,7 @@ static void guest_start_worker(struct vgtd_guest *g)
     g->state = g->state == GUEST_RESTARTING ? GUEST_RESTARTING : GUEST_STARTING;
     g->adopting = false;
     g->applying = false;
+    g->connect_delay = 0;
     guest_connect(g);
 }
 
@@ -522,12 +524,17 @@ static void guest_connect(struct vgtd_guest *g)
                                    on_deadline, g);
     _cleanup_free_ char *sock = worker_socket(g);
     if (sock && wconn_connect(d->ev, sock, on_worker_event, g, &g->w) == 0) {
+        g->connect_delay = 0;
         if (wconn_request(g->w, "{\"op\":\"status\"}", STATUS_TIMEOUT_MS, on_first_status, g) == 0)
             return;
         wconn_free(g->w);
         g->w = NULL;
     }
-    sd_event_add_time_relative(d->ev, &g->timer, CLOCK_MONOTONIC, CONNECT_RETRY_US, 1000,
+    /* the worker creates its socket once set up: soon, usually */
+    g->connect_delay = g->connect_delay ? g->connect_delay * 2 : CONNECT_RETRY_MIN_US;
+    if (g->connect_delay > CONNECT_RETRY_MAX_US)
+        g->connect_delay = CONNECT_RETRY_MAX_US;
+    sd_event_add_time_relative(d->ev, &g->timer, CLOCK_MONOTONIC, g->connect_delay, 1000,
                                on_connect_timer, g);
 }
 

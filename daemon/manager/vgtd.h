@@ -132,6 +132,7 @@ struct vgtd_guest {
     sd_event_source *timer;      /* connect retry, restart delay, reboot hold */
     sd_event_source *deadline;   /* ready timeout */
     bool adopting;               /* reconnecting to a running worker after a vgtd restart */
+    uint64_t connect_delay;      /* next retry to connect to the worker's socket (us) */
     bool new_attach;             /* first start of an attach (display owner at boot) */
     unsigned restarts;
     uint64_t restart_window_start;

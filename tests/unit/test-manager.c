@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -962,6 +963,48 @@ static void test_host_monitors(void)
     ok(run_until(no_guests, NULL, 3000), "direct guest gone");
 }
 
+static long rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = -1;
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "VmRSS: %ld kB", &v) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return v;
+}
+
+/* Figures, not assertions: attach time, vgtd's memory per attached guest. */
+static void test_figures(void)
+{
+    struct call c;
+    enum { N = 3 };   /* skl-gt2 holds 3 guests of V5_4 */
+    struct timespec t0, t1;
+    long rss0 = rss_kib();
+    size_t heap0 = mallinfo2().uordblks;
+    double ms = 0;
+    bool all = true;
+    for (unsigned i = 0; i < N; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "fig%u", i);
+        add_domain(200 + i, name);
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        all &= attach(200 + i, name, &c) == 0;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        call_dispose(&c);
+        ms += (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+    }
+    ok(all, "%d guests attached", N);
+    printf("# attach time (fake worker, from request to reply): %.1f ms average\n", ms / N);
+    printf("# vgtd memory per attached guest: %ld KiB resident, %zu bytes of heap\n",
+           (rss_kib() - rss0) / N, (mallinfo2().uordblks - heap0) / N);
+    for (unsigned i = 0; i < N; i++)
+        destroy_domain(200 + i);
+    ok(run_until(no_guests, NULL, 3000), "figure guests gone");
+}
+
 static void raw(struct call *c, const void *data, size_t len)
 {
     memset(c, 0, sizeof(*c));
@@ -1110,6 +1153,7 @@ int main(void)
     test_ready_failures();
     test_display();
     test_host_monitors();
+    test_figures();
     test_bad_messages();
     test_cycles();
     stop_vgtd(false);
