@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "vgt/client.h"
+#include "vgt/config.h"
 #include "vgt/proto.h"
 #include "daemon/manager/vgtd.h"
 #include "daemon/xen/xen-double.h"
@@ -1005,6 +1006,75 @@ static void test_figures(void)
     ok(run_until(no_guests, NULL, 3000), "figure guests gone");
 }
 
+/* The front's client library (what xl-vgt and its device-model hook use). */
+struct lib_session {
+    int attach, list, sw, shot, detach;
+    struct vgt_guest attached;
+    int list_n, list_domid, previous;
+    unsigned shot_w;
+    char list_state[16];
+    atomic_int done;
+};
+
+static void *lib_session_thread(void *p)
+{
+    struct lib_session *x = p;
+    struct vgt_client cl;
+    vgt_client_init(&cl);
+    if (vgt_client_connect(&cl, sock_path) == 0) {
+        const struct vgt_type *t = vgt_type_lookup("V5_4");
+        struct vgt_attach a = { .domid = 60, .name = "libvm", .type = "V5_4", .req = t->req,
+                                .vcpus = 2, .memory_mb = 2048, .primary = -1 };
+        x->attach = vgt_client_attach(&cl, &a, &x->attached);
+        struct vgt_guest_list l;
+        vgt_guest_list_init(&l);
+        x->list = vgt_client_list(&cl, &l);
+        x->list_n = l.n;
+        const struct vgt_guest *g = vgt_guest_list_find(&l, "libvm");
+        x->list_domid = g ? g->domid : -1;
+        snprintf(x->list_state, sizeof(x->list_state), "%s", g ? g->state : "");
+        vgt_guest_list_dispose(&l);
+        x->sw = vgt_client_switch(&cl, 60, true, &x->previous);
+        struct vgt_screenshot shot;
+        vgt_screenshot_init(&shot);
+        x->shot = vgt_client_screenshot(&cl, 60, &shot);
+        x->shot_w = shot.width;
+        vgt_screenshot_dispose(&shot);
+        x->detach = vgt_client_detach(&cl, 60);
+    }
+    vgt_client_dispose(&cl);
+    atomic_store(&x->done, 1);
+    return NULL;
+}
+
+static bool session_done(void *p) { return atomic_load(&((struct lib_session *)p)->done); }
+
+static void test_client_library(void)
+{
+    struct lib_session x = { 0 };
+    add_domain(60, "libvm");
+    pthread_t t;
+    pthread_create(&t, NULL, lib_session_thread, &x);
+    run_until(session_done, &x, 20000);
+    pthread_join(t, NULL);
+    is_int(x.attach, 0, "client library: attach");
+    is_int(x.attached.domid, 60, "client library: the attach reply parses");
+    ok(x.attached.part.vgt_id >= 1 && x.attached.part.low_size == 128 * VGT_MB,
+       "client library: partition %u, low %llu", x.attached.part.vgt_id,
+       (unsigned long long)x.attached.part.low_size);
+    is_int(x.list, 0, "client library: list");
+    is_int(x.list_domid, 60, "client library: finds the guest by name");
+    is_str(x.list_state, "running", "client library: state");
+    is_int(x.sw, 0, "client library: switch");
+    is_int(x.shot, 0, "client library: screenshot");
+    is_int(x.shot_w, 4, "client library: screenshot width");
+    is_int(x.detach, 0, "client library: detach");
+    ok(d.guests == NULL, "detached");
+    is_int(d.display_owner, 0, "the detached owner gave the display back to dom0");
+    destroy_domain(60);
+    run_ms(50);
+}
+
 static void raw(struct call *c, const void *data, size_t len)
 {
     memset(c, 0, sizeof(*c));
@@ -1154,6 +1224,7 @@ int main(void)
     test_display();
     test_host_monitors();
     test_figures();
+    test_client_library();
     test_bad_messages();
     test_cycles();
     stop_vgtd(false);
