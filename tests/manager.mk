@@ -13,3 +13,18 @@ tests_unit_test_manager_conf_SOURCES = tests/unit/test-manager-conf.c
 tests_unit_test_manager_conf_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_unit_test_manager_conf_LDADD = daemon/manager/libvgtd.la libxl-vgt/libvgt.la \
 	$(SYSTEMD_LIBS) $(YAJL_LIBS)
+
+# libFuzzer target fuzz-vgtd: bytes of a control connection, against a vgtd on the double.
+fuzz_targets += fuzz-vgtd
+fuzz_vgtd_sources = tests/unit/test-manager-fuzz.c daemon/manager/conf.c daemon/manager/log.c \
+	daemon/manager/wconn.c daemon/manager/guest.c daemon/manager/vgtd.c \
+	daemon/manager/control.c daemon/manager/commands.c daemon/manager/host.c \
+	daemon/manager/mxen-xen.c daemon/xen/xen-double.c libxl-vgt/error.c libxl-vgt/xlcfg.c \
+	libxl-vgt/profile.c libxl-vgt/alloc.c libxl-vgt/config.c libxl-vgt/edid.c \
+	libxl-vgt/monitor.c libxl-vgt/proto.c
+tests/fuzz/fuzz-vgtd: $(addprefix $(srcdir)/,$(fuzz_vgtd_sources))
+	$(FUZZ_BUILD) -I$(top_srcdir)/libxl-vgt $(YAJL_CFLAGS) $(SYSTEMD_CFLAGS) \
+		-DFUZZ_PROFILE_DIR='"$(abs_top_srcdir)/libxl-vgt/profiles"' -o $@ $^ \
+		$(SYSTEMD_LIBS) $(YAJL_LIBS) $(XLUTIL_LIBS)
+EXTRA_DIST += tests/unit/test-manager-fuzz.c
+CLEANFILES += tests/fuzz/fuzz-vgtd
