@@ -40,6 +40,13 @@ struct ctl_conn {
 
 static void conn_process(struct ctl_conn *c);
 
+/* A client that does not read its replies is not read from either. */
+#define OUT_BACKLOG (64 * 1024)
+static bool out_backlog(const struct ctl_conn *c)
+{
+    return c->out_len - c->out_off >= OUT_BACKLOG;
+}
+
 static void conn_free(struct ctl_conn *c)
 {
     struct vgtd *d = c->d;
@@ -96,7 +103,7 @@ static bool conn_flush(struct ctl_conn *c)
 static void conn_update(struct ctl_conn *c)
 {
     uint32_t ev = 0;
-    if (!c->busy && !c->closing && c->in_off == c->in_len)
+    if (!c->busy && !c->closing && c->in_off == c->in_len && !out_backlog(c))
         ev |= EPOLLIN;
     if (c->out_off < c->out_len)
         ev |= EPOLLOUT;
@@ -195,7 +202,7 @@ static void conn_fail(struct ctl_conn *c, ssize_t err)
 static void conn_process(struct ctl_conn *c)
 {
     c->processing = true;
-    while (!c->busy && !c->closing && c->in_off < c->in_len) {
+    while (!c->busy && !c->closing && c->in_off < c->in_len && !out_backlog(c)) {
         ssize_t n = vgt_proto_decoder_feed(&c->dec, c->in + c->in_off, c->in_len - c->in_off);
         if (n < 0) {
             conn_fail(c, n);
@@ -238,7 +245,7 @@ static int on_conn(sd_event_source *s, int fd, uint32_t revents, void *userdata)
     if ((revents & EPOLLOUT) && !conn_flush(c))
         return 0;
     if ((revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !c->busy && !c->closing &&
-        c->in_off == c->in_len) {
+        c->in_off == c->in_len && !out_backlog(c)) {
         ssize_t n = recv(c->fd, c->in, sizeof(c->in), MSG_DONTWAIT);
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
             conn_update(c);

@@ -124,7 +124,8 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
     if (!buf)
         return 0;
     w->dispatching++;
-    while (!w->dead) {
+    /* a bounded batch per wake-up: a chatty worker cannot starve the others */
+    for (int batch = 0; batch < 64 && !w->dead; batch++) {
         union {
             struct cmsghdr h;
             char space[CMSG_SPACE(sizeof(int) * 4)];
