@@ -3,7 +3,7 @@
  * A fake vgt-worker for vgtd's tests: speaks daemon/IPC.md on its socket, with
  * no Xen.  It appends its command line to $FAKE_WORKER_LOG and behaves as
  * $FAKE_WORKER_MODE says: "" normal, "crash" exits 3 at once, "never-ready"
- * never reports ready.  SIGUSR1 makes it send {"event":"display_ready"}.
+ * never reports ready, "hostile" sends junk to each new vgtd connection first.  SIGUSR1 makes it send {"event":"display_ready"}.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -120,6 +120,20 @@ static void screenshot(int fd)
     close(m);
 }
 
+/* What a compromised worker might send: vgtd must shrug it off. */
+static void hostile(int fd)
+{
+    static char big[70000];
+    memset(big, '{', sizeof(big));
+    send(fd, "garbage", 7, MSG_NOSIGNAL);
+    send(fd, "[1,2]", 5, MSG_NOSIGNAL);
+    send(fd, big, sizeof(big), MSG_NOSIGNAL);
+    send(fd, "{\"event\":123}", 13, MSG_NOSIGNAL);
+    send(fd, "{\"event\":\"no-such-event\",\"x\":[{}]}", 34, MSG_NOSIGNAL);
+    send(fd, "{\"ok\":\"yes\",\"ports\":[{\"port\":\"PORT_Z\"},7,{\"port\":\"PORT_B\","
+         "\"type\":\"../../x\",\"override\":null}],\"stats\":{\"bad_access\":-5}}", 119, MSG_NOSIGNAL);
+}
+
 int main(int argc, char **argv)
 {
     const char *sock = NULL, *mode = getenv("FAKE_WORKER_MODE"), *log = getenv("FAKE_WORKER_LOG");
@@ -169,6 +183,8 @@ int main(int argc, char **argv)
                 if (c >= 0)
                     close(c);
                 c = nc;
+                if (mode && strcmp(mode, "hostile") == 0)
+                    hostile(c);
                 if (ready)
                     sendf(c, -1, "{\"event\":\"ready\"}");
             }

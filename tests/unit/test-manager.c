@@ -1178,6 +1178,14 @@ static void test_ready_failures(void)
     is_int(attach(30, "crashy", &c), -EIO, "worker never ready: attach fails");
     ok(strstr(c.msg, "not ready") != NULL, "message: %s", c.msg);
     call_dispose(&c);
+    setenv("FAKE_WORKER_MODE", "hostile", 1);
+    is_int(attach(30, "crashy", &c), 0, "a worker that sends junk first still attaches");
+    call_dispose(&c);
+    is_int(req(&c, "{\"cmd\":\"list\"}"), 0, "list after the junk");
+    is_str(jstr(c.reply, "guests.0.state"), "running", "the guest runs");
+    call_dispose(&c);
+    is_int(req(&c, "{\"cmd\":\"detach\",\"domid\":30}"), 0, "detach");
+    call_dispose(&c);
     unsetenv("FAKE_WORKER_MODE");
     is_int(free_low(), total_low, "failed starts leak nothing");
     ok(d.guests == NULL, "no guest left");
