@@ -320,6 +320,21 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
     }
 }
 
+int ctl_probe(struct vgtd *d, struct vgt_diag *diag)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    const char *path = d->conf.socket;
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return vgt_diag_add(diag, "%s: socket path too long", path), -ENAMETOOLONG;
+    strcpy(sa.sun_path, path);
+    /* a socket that answers belongs to a running vgtd; one that does not is
+     * the stale socket of a killed one */
+    _cleanup_close_ int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+        return vgt_diag_add(diag, "%s: another vgtd is running", path), -EADDRINUSE;
+    return 0;
+}
+
 int ctl_listen(struct vgtd *d, struct vgt_diag *diag)
 {
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -330,7 +345,7 @@ int ctl_listen(struct vgtd *d, struct vgt_diag *diag)
     _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
-    unlink(path);   /* a stale socket of a killed vgtd */
+    unlink(path);   /* stale (ctl_probe said so) */
     mode_t old = umask(0177);
     int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
     umask(old);

@@ -117,7 +117,7 @@ int vgtd_start(struct vgtd *d, sd_event *e, struct mxen *xen, struct vgt_diag *d
     d->xen = xen;
     d->ctl_fd = -1;
 
-    if ((r = load_profile(d, diag)) < 0)
+    if ((r = ctl_probe(d, diag)) < 0 || (r = load_profile(d, diag)) < 0)
         goto fail;
     d->stage = STAGE_ALLOCATOR;
 

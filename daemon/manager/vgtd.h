@@ -233,6 +233,8 @@ void guest_set_monitors(struct vgtd_guest *g, const struct vgt_monitor_config *m
 
 /* ---- control socket (control.c, commands.c) ---------------------------- */
 
+/* -EADDRINUSE if another vgtd answers on the socket (checked before anything else). */
+int ctl_probe(struct vgtd *d, struct vgt_diag *diag);
 int ctl_listen(struct vgtd *d, struct vgt_diag *diag);
 void ctl_close_all(struct vgtd *d);
 

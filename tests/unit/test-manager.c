@@ -1221,6 +1221,22 @@ int main(void)
     sd_event_new(&ev);
     xs = open_mxen();
     is_int(start_vgtd(), 0, "vgtd started on the double");
+    /* a second vgtd on the same socket refuses to start */
+    struct vgtd d2;
+    memset(&d2, 0, sizeof(d2));
+    vgtd_conf_init(&d2.conf);
+    d2.conf.profile = strdup("skl-gt2");
+    d2.conf.socket = strdup(sock_path);
+    d2.conf.state_dir = strdup(tmp);
+    if (asprintf(&d2.conf.drm_sysfs, "%s/no-drm", tmp) < 0)
+        d2.conf.drm_sysfs = NULL;
+    vgtd_conf_finish(&d2.conf);
+    struct vgt_diag diag;
+    vgt_diag_init(&diag);
+    is_int(vgtd_start(&d2, ev, open_mxen(), &diag), -EADDRINUSE, "a second vgtd refuses to start");
+    ok(diag.n == 1 && strstr(diag.msgs[0], "another vgtd is running"), "and says why");
+    vgt_diag_dispose(&diag);
+    vgtd_conf_dispose(&d2.conf);
     test_basics();
     test_attach();
     test_commands();
