@@ -21,11 +21,23 @@ static sd_event *ev;
 static struct vgtd d;
 static char sock_path[108];
 
+static char tmp[64] = "/tmp/vgtd-fuzz.XXXXXX";
+
+static void cleanup(void)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/vgtd.sock", tmp);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/effective.profile", tmp);
+    unlink(path);
+    rmdir(tmp);
+}
+
 static int setup(void)
 {
-    static char tmp[64] = "/tmp/vgtd-fuzz.XXXXXX";
     if (!mkdtemp(tmp))
         return -1;
+    atexit(cleanup);
     setenv("VGT_PROFILE_DIR", FUZZ_PROFILE_DIR, 1);
     vgtd_log_init(false, 0);
     /* the double's one domain has an id no request can name: no worker is started */
