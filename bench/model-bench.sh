@@ -20,7 +20,7 @@ printf '%-14s %10s\n' operation instr/op
 json="{\"benchmark\":\"model-callgrind\",\"iterations\":$n,\"instructions_per_op\":{"
 sep=
 for op in $ops; do
-    valgrind --tool=callgrind --callgrind-out-file="$tmp/out" --toggle-collect="bench_loop_$op" \
+    ./libtool --mode=execute valgrind --tool=callgrind --callgrind-out-file="$tmp/out" --toggle-collect="bench_loop_$op" \
         ./bench/model-bench --only "$op" --iterations "$n" > /dev/null 2> "$tmp/log"
     ir=$(sed -n 's/.*Collected : *\([0-9][0-9]*\).*/\1/p' "$tmp/log")
     per=$(awk -v ir="$ir" -v n="$n" 'BEGIN { printf "%.1f", ir / n }')

@@ -1,6 +1,7 @@
 # tests/model.mk: the software vGPU model (daemon/mediator): unit, golden replay, fuzz.
 model_unit_tests = tests/unit/test-model-pci tests/unit/test-model-regs \
-	tests/unit/test-model-gtt tests/unit/test-model-display
+	tests/unit/test-model-gtt tests/unit/test-model-display tests/unit/test-model-opregion \
+	tests/unit/test-model-gt
 unit_tests += $(model_unit_tests)
 EXTRA_DIST += tests/unit/test-model.h
 tests_unit_test_model_pci_SOURCES = tests/unit/test-model-pci.c
@@ -11,14 +12,22 @@ tests_unit_test_model_gtt_SOURCES = tests/unit/test-model-gtt.c
 tests_unit_test_model_gtt_LDADD = daemon/mediator/libmediator.la
 tests_unit_test_model_display_SOURCES = tests/unit/test-model-display.c
 tests_unit_test_model_display_LDADD = daemon/mediator/libmediator.la
+tests_unit_test_model_opregion_SOURCES = tests/unit/test-model-opregion.c
+tests_unit_test_model_opregion_LDADD = daemon/mediator/libmediator.la
+tests_unit_test_model_gt_SOURCES = tests/unit/test-model-gt.c
+tests_unit_test_model_gt_LDADD = daemon/mediator/libmediator.la
 
 # Golden traces of vgt-replay: tests/golden/replay/*.trace -> expected/.
 TESTS += tests/golden/replay/run.sh
-EXTRA_DIST += tests/golden/replay
+EXTRA_DIST += tests/golden/replay/run.sh tests/golden/replay/guest.cfg \
+	$(patsubst $(srcdir)/%,%,$(wildcard $(srcdir)/tests/golden/replay/*.trace \
+	$(srcdir)/tests/golden/replay/expected/*))
 
 # libFuzzer target of the model (its sources built with the fuzzer).
 fuzz_targets += fuzz-model
-tests/fuzz/fuzz-model: $(srcdir)/tests/fuzz/fuzz-model.c $(addprefix $(srcdir)/,$(mediator_c_sources))
+fuzz_model_sources = tests/fuzz/fuzz-model.c $(mediator_c_sources) libxl-vgt/monitor.c \
+	libxl-vgt/edid.c libxl-vgt/error.c
+tests/fuzz/fuzz-model: $(addprefix $(srcdir)/,$(fuzz_model_sources))
 	$(FUZZ_BUILD) -o $@ $^
 EXTRA_DIST += tests/fuzz/fuzz-model.c tests/fuzz/seeds/fuzz-model
 CLEANFILES += tests/fuzz/fuzz-model

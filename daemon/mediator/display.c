@@ -118,6 +118,7 @@ int sw_hotplug(struct vgt_vgpu *v, enum vgt_port port, const struct vgt_port_sta
     if (cfg) {
         *p = *cfg;
         p->connected = true;
+        v->port_typed[port] = true;
         ddis[n++] = type_ddi(cfg->type);
     } else {
         p->connected = false;
@@ -368,6 +369,32 @@ void sw_aux_write(struct vgt_vgpu *v, uint32_t off)
 #define FMT_XBGR2101010 FOURCC('X', 'B', '3', '0')
 #define FMT_RGB565 FOURCC('R', 'G', '1', '6')
 
+/* Gen8 (DSPCNTR): format in bits 29:26, X tiling in bit 10, stride in bytes, size
+ * from the pipe source. */
+static void decode_primary_gen8(struct vgt_vgpu *v, struct vgt_fb *fb)
+{
+    uint32_t ctl = sw_reg(v, R_PLANE_CTL_1_A), src = sw_reg(v, R_PIPESRC_A);
+
+    switch ((ctl >> 26) & 0xF) {
+    case 0x5: fb->drm_format = FMT_RGB565; break;
+    case 0x6: fb->drm_format = FMT_XRGB8888; break;
+    case 0x7: fb->drm_format = FMT_ARGB8888; break;
+    case 0x8: fb->drm_format = FMT_XBGR2101010; break;
+    case 0xA: fb->drm_format = FMT_XRGB2101010; break;
+    case 0xE: fb->drm_format = FMT_XBGR8888; break;
+    case 0xF: fb->drm_format = FMT_ABGR8888; break;
+    default: fb->drm_format = 0; break;
+    }
+    fb->tiling = (ctl & (1u << 10)) ? VGT_FB_X_TILED : VGT_FB_LINEAR;
+    fb->enabled = (ctl & (1u << 31)) && fb->drm_format;
+    fb->gm_addr = sw_reg(v, R_PLANE_SURF_1_A) & 0xFFFFF000u;
+    fb->width = ((src >> 16) & 0x1FFF) + 1;
+    fb->height = (src & 0x1FFF) + 1;
+    fb->stride = sw_reg(v, R_PLANE_STRIDE_1_A) & 0x7FFC0;
+    fb->x_offset = sw_reg(v, R_PLANE_OFFSET_1_A) & 0x1FFF;
+    fb->y_offset = (sw_reg(v, R_PLANE_OFFSET_1_A) >> 16) & 0x1FFF;
+}
+
 void sw_decode_primary(struct vgt_vgpu *v, struct vgt_fb *fb)
 {
     uint32_t ctl = sw_reg(v, R_PLANE_CTL_1_A), size = sw_reg(v, R_PLANE_SIZE_1_A);
@@ -375,6 +402,10 @@ void sw_decode_primary(struct vgt_vgpu *v, struct vgt_fb *fb)
     unsigned tiling = (ctl >> 10) & 7, unit;
 
     memset(fb, 0, sizeof(*fb));
+    if (v->p.profile->gen == 8) {
+        decode_primary_gen8(v, fb);
+        return;
+    }
     switch ((ctl >> 24) & 0xF) {
     case 4:
         fb->drm_format = rgbx ? (alpha ? FMT_ABGR8888 : FMT_XBGR8888)
@@ -535,4 +566,33 @@ int sw_vblank(struct vgt_vgpu *v)
         n++;
     }
     return n;
+}
+
+/* The OpRegion describes the ports given a type so far (one per DDI: the first
+ * virtual port wins), or DP on B, C and D when none was: a guest must see
+ * connectors to notice a monitor hotplugged later. */
+int sw_opregion(struct vgt_vgpu *v, void *buf, size_t len)
+{
+    enum vgt_port_type types[VGT_PORT_MAX];
+    bool ddi_used[SW_NR_DDI] = { false };
+    unsigned n = 0;
+    int r;
+
+    for (unsigned i = 0; i < VGT_PORT_MAX; i++) {
+        unsigned d;
+        if (!v->port_typed[i])
+            continue;
+        d = type_ddi(v->ports[i].type);
+        if (ddi_used[d])
+            continue;
+        ddi_used[d] = true;
+        types[n++] = v->ports[i].type;
+    }
+    if (n == 0) {
+        types[n++] = VGT_PORT_DP_B;
+        types[n++] = VGT_PORT_DP_C;
+        types[n++] = VGT_PORT_DP_D;
+    }
+    r = vgt_opregion_build(types, n, v->p.profile->device_id, buf, len);
+    return r < 0 ? r : 0;
 }

@@ -21,6 +21,7 @@
 #include "vgt/edid.h"
 #include "vgt/monitor.h"
 #include "vgt/profile.h"
+#include "daemon/mediator/opregion.h"   /* VGT_OPREGION_SIZE */
 
 #define VGT_NR_BARS 6
 #define VGT_BAR_MMIO 0      /* BAR0: MMIO registers (low half) + GGTT (upper half) */
@@ -65,6 +66,9 @@ struct vgt_host_ops {
     void (*display_ready)(void *opaque, bool ready);
     /* Optional.  The INTx (INTA) line, for a guest that does not enable MSI. */
     void (*set_intx)(void *opaque, bool level);
+    /* Optional.  The guest (hvmloader) wrote ASLS, config 0xFC: where the guest will
+     * look for the OpRegion (get_opregion), VGT_OPREGION_SIZE bytes of its memory. */
+    void (*asls_changed)(void *opaque, uint32_t asls);
     /* Optional.  The guest wrote GFX_FLSH_CNTL, as i915 does after every batch of
      * GGTT entry updates: aperture pages mapped by the user may have moved. */
     void (*ggtt_flushed)(void *opaque);
@@ -139,6 +143,12 @@ struct vgt_mediator_ops {
     int (*read_framebuffer)(struct vgt_vgpu *v, struct vgt_fb *fb, void *buf, size_t len);
 
     void (*get_stats)(struct vgt_vgpu *v, uint64_t stats[VGT_STAT_MAX]);
+
+    /* The OpRegion to place at ASLS (opregion.h: an IGD OpRegion with a VBT describing
+     * the vGPU's ports, so that the guest does not probe an absent eDP panel); all len
+     * (>= VGT_OPREGION_SIZE) bytes are written.  The ports are those given a type by a
+     * hotplug so far (connected or not), or DP on B, C and D if none was. */
+    int (*get_opregion)(struct vgt_vgpu *v, void *buf, size_t len);
 
     /* Where the aperture page at offset off (page aligned) of BAR2 lands: the guest
      * physical page its GGTT entry names, if the page is in the guest's own low GM and

@@ -169,12 +169,14 @@ static bool bar_state_differs(const struct vgt_bar *a, const struct vgt_bar *b)
 int sw_pci_write(struct vgt_vgpu *v, uint32_t reg, unsigned size, uint32_t val)
 {
     struct vgt_bar before[VGT_NR_BARS], after[VGT_NR_BARS];
+    uint32_t asls;
 
     if ((size != 1 && size != 2 && size != 4) || reg >= 0x1000 || reg + size > 0x1000) {
         sw_refuse(v, VGT_STAT_BAD_ACCESS, "config write at 0x%x size %u", reg, size);
         return -EINVAL;
     }
     sw_pci_get_bars(v, before);
+    asls = get(v->cfg, ASLS, 4);
     for (unsigned i = 0; i < size; i++) {
         unsigned r = reg + i;
         uint8_t b = (uint8_t)(val >> (8 * i)), m;
@@ -189,6 +191,8 @@ int sw_pci_write(struct vgt_vgpu *v, uint32_t reg, unsigned size, uint32_t val)
         if (after[i].present && bar_state_differs(&before[i], &after[i]) &&
             v->host && v->host->bar_changed)
             v->host->bar_changed(v->host_opaque, i, &before[i], &after[i]);
+    if (get(v->cfg, ASLS, 4) != asls && v->host && v->host->asls_changed)
+        v->host->asls_changed(v->host_opaque, get(v->cfg, ASLS, 4));
     /* Enabling MSI or bus mastering may let a pending interrupt through. */
     if (reg < MSI_DATA + 2 && reg + size > PCI_COMMAND)
         sw_irq_update(v);

@@ -12,11 +12,31 @@
 #include <string.h>
 #include "daemon/mediator/swmodel.h"
 
+/* The common table, then the generation's own (its entries win). */
+static int build_table(struct vgt_vgpu *v)
+{
+    const struct sw_reg_table *gen;
+
+    switch (v->p.profile->gen) {
+    case 8: gen = &sw_regs_gen8; break;
+    case 9: gen = &sw_regs_gen9; break;
+    default: return -EOPNOTSUPP;
+    }
+    v->table_len = sw_regs_common.n + gen->n;
+    v->table = malloc(v->table_len * sizeof(*v->table));
+    if (!v->table)
+        return -ENOMEM;
+    memcpy(v->table, sw_regs_common.defs, sw_regs_common.n * sizeof(*v->table));
+    memcpy(v->table + sw_regs_common.n, gen->defs, gen->n * sizeof(*v->table));
+    return 0;
+}
+
 int sw_regs_init(struct vgt_vgpu *v)
 {
-    v->table = sw_reg_table(v->p.profile->gen, &v->table_len);
-    if (!v->table)
-        return -EOPNOTSUPP;
+    int r = build_table(v);
+
+    if (r < 0)
+        return r;
     v->regs = calloc(SW_NR_REGS, sizeof(*v->regs));
     v->def = calloc(SW_NR_REGS, sizeof(*v->def));
     if (!v->regs || !v->def)
@@ -39,8 +59,10 @@ void sw_regs_dispose(struct vgt_vgpu *v)
 {
     free(v->regs);
     free(v->def);
+    free(v->table);
     v->regs = NULL;
     v->def = NULL;
+    v->table = NULL;
 }
 
 void sw_regs_reset(struct vgt_vgpu *v, bool fresh)
@@ -190,6 +212,9 @@ static bool reg_effect(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t 
         break;
     case SW_H_FENCE:
         ok = sw_fence_write(v, off, old);
+        break;
+    case SW_H_ELSP:
+        sw_elsp_write(v, off, v->regs[i]);
         break;
     case SW_H_GGTT_FLUSH:
         if (v->host && v->host->ggtt_flushed)

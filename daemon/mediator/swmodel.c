@@ -96,6 +96,7 @@ static void reset_state(struct vgt_vgpu *v, bool fresh)
     sw_regs_reset(v, fresh);
     sw_pvinfo_reset(v);
     sw_display_reset(v);
+    sw_gt_reset(v);
     v->io_index = 0;
     v->irq_line = false;
     sw_irq_update(v);   /* lowers an INTx asserted before the reset */
@@ -250,6 +251,11 @@ static int sw_aperture_page(struct vgt_vgpu *v, uint64_t off, uint64_t *gpa)
     return sw_gm_to_gpa(v, off, gpa);
 }
 
+static int sw_get_opregion(struct vgt_vgpu *v, void *buf, size_t len)
+{
+    return buf ? sw_opregion(v, buf, len) : -EINVAL;
+}
+
 static int sw_vblank_op(struct vgt_vgpu *v)
 {
     return sw_vblank(v);
@@ -270,6 +276,7 @@ const struct vgt_mediator_ops vgt_swmodel_ops = {
     .hotplug = sw_hotplug_op,
     .read_framebuffer = sw_read_fb_op,
     .get_stats = sw_get_stats,
+    .get_opregion = sw_get_opregion,
     .aperture_page = sw_aperture_page,
     .vblank = sw_vblank_op,
 };

@@ -4,11 +4,13 @@
  *   swmodel.c  instance life cycle, BAR dispatch, counters, log
  *   pci.c      PCI config space, BARs, MSI
  *   regs.c     the MMIO register file and its register kinds, pcode mailbox
- *   regs-gen9.c  the Skylake GT2 boot register table (data only)
+ *   regs-common.c, regs-gen8.c, regs-gen9.c  boot register tables (data only)
  *   pvinfo.c   the PVINFO page (the contract with the guest i915)
  *   gtt.c      GGTT entries, aperture, fences
  *   irq.c      interrupt units, the master interrupt, MSI delivery
  *   display.c  virtual ports, hotplug, GMBUS, DP AUX, primary plane, framebuffer
+ *   opregion.c the virtual OpRegion and its VBT (vgt_opregion_build, opregion.h)
+ *   gt.c       execlist submissions, completed at once (breadcrumbs, CSB, interrupt)
  */
 #ifndef VGT_SWMODEL_H
 #define VGT_SWMODEL_H
@@ -43,6 +45,7 @@ enum sw_reg_handler {           /* side effects beyond the generic kinds */
     SW_H_FENCE,                 /* fence registers: partition containment */
     SW_H_COUNTER,               /* advances on every read (scan line counter) */
     SW_H_GGTT_FLUSH,            /* GFX_FLSH_CNTL: GGTT updates done, tell the user */
+    SW_H_ELSP,                  /* execlist submit port: runs the submitted contexts */
     SW_H_MAX
 };
 
@@ -60,7 +63,11 @@ struct sw_reg_def {
     uint8_t handler;            /* enum sw_reg_handler */
 };
 
-const struct sw_reg_def *sw_reg_table(unsigned gen, unsigned *n);
+struct sw_reg_table {
+    const struct sw_reg_def *defs;
+    unsigned n;
+};
+extern const struct sw_reg_table sw_regs_common, sw_regs_gen8, sw_regs_gen9;
 
 /* ---- selected register offsets ---------------------------------------- */
 #define R_PVINFO 0x78000u
@@ -119,6 +126,14 @@ struct sw_ddc {                     /* the DDC/EDID state of one sink */
     unsigned segment;
 };
 
+/* ---- engines ---------------------------------------------------------- */
+#define SW_NR_ENGINES 5             /* RCS, BCS, VCS, VCS2, VECS */
+
+struct sw_engine {
+    uint32_t elsp[4];               /* the writes of one submission so far */
+    unsigned n_elsp;
+};
+
 /* ---- the instance ---------------------------------------------------- */
 struct vgt_vgpu {
     struct vgt_vgpu_params p;
@@ -131,7 +146,7 @@ struct vgt_vgpu {
     uint64_t bar_size[VGT_NR_BARS];
 
     /* register file */
-    const struct sw_reg_def *table;
+    struct sw_reg_def *table;       /* the generation's tables, concatenated */
     unsigned table_len;
     uint32_t *regs;                 /* SW_NR_REGS dwords */
     uint16_t *def;                  /* per dword: table index + 1, 0 = plain */
@@ -145,10 +160,14 @@ struct vgt_vgpu {
     bool intx_level;                /* INTA as last told to the host */
 
     struct vgt_port_state ports[VGT_PORT_MAX];
+    bool port_typed[VGT_PORT_MAX];  /* given a type by a hotplug: part of the VBT */
     struct sw_gmbus gmbus;
     struct sw_ddc ddc[SW_NR_DDI];
     uint8_t dpcd[SW_NR_DDI][SW_DPCD_SIZE];
     uint32_t g2v_last;
+
+    struct sw_engine engines[SW_NR_ENGINES];
+    bool gt_running;                /* inside a submission (no re-entry from its commands) */
 
     uint64_t stats[VGT_STAT_MAX];
     unsigned log_budget;            /* a hostile guest must not flood the log */
@@ -196,6 +215,10 @@ void sw_irq_latch(struct vgt_vgpu *v, enum sw_irq_unit u, uint32_t bits);
 void sw_irq_update(struct vgt_vgpu *v);
 uint32_t sw_irq_master_read(struct vgt_vgpu *v);
 
+/* gt.c */
+void sw_elsp_write(struct vgt_vgpu *v, uint32_t off, uint32_t val);
+void sw_gt_reset(struct vgt_vgpu *v);
+
 /* display.c */
 void sw_display_reset(struct vgt_vgpu *v);
 uint32_t sw_gmbus_read(struct vgt_vgpu *v, uint32_t off, uint32_t cur);
@@ -206,5 +229,6 @@ void sw_get_display(struct vgt_vgpu *v, struct vgt_display_state *out);
 void sw_decode_primary(struct vgt_vgpu *v, struct vgt_fb *fb);
 int sw_read_framebuffer(struct vgt_vgpu *v, struct vgt_fb *fb, void *buf, size_t len);
 int sw_vblank(struct vgt_vgpu *v);
+int sw_opregion(struct vgt_vgpu *v, void *buf, size_t len);
 
 #endif

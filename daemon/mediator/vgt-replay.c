@@ -12,13 +12,13 @@
  *   cfg|mmio|aperture r OFFSET SIZE          prints the value read: 0x...
  *   cfg|mmio|aperture w OFFSET SIZE VALUE
  *   ram r|w GPA SIZE [VALUE]                 the guest's RAM, as the guest CPU sees it
- *   hotplug PORT connect TYPE [OVERRIDE]     a monitor with the built-in 1080p EDID
+ *   hotplug PORT connect TYPE [OVERRIDE]     a monitor with the type's built-in 1080p EDID
  *   hotplug PORT disconnect
- *   reset | vblank | stats | fb | bars
+ *   reset | vblank | stats | fb | bars | opregion
  * `mmio` is all of BAR0, the GGTT entries included.  A refused or invalid line
  * prints "error: ..." and the run goes on; the exit status is 0 when the trace
- * was read to its end.  --events also prints what the model asks of its host
- * (BAR mapping changes, MSIs) as '#' lines.
+ * was read to its end.  --events also prints what the model tells its host
+ * (BAR mapping changes, MSIs, ASLS, display_ready, GGTT flushes) as '#' lines.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -62,6 +62,27 @@ static void on_msi(void *o, uint64_t addr, uint32_t data)
         printf("# event: MSI address 0x%" PRIx64 " data 0x%x\n", addr, data);
 }
 
+static void on_asls(void *o, uint32_t asls)
+{
+    struct replay *r = o;
+    if (r->events)
+        printf("# event: OpRegion at 0x%x (ASLS)\n", asls);
+}
+
+static void on_ggtt_flushed(void *o)
+{
+    struct replay *r = o;
+    if (r->events)
+        printf("# event: GGTT flushed\n");
+}
+
+static void on_display_ready(void *o, bool ready)
+{
+    struct replay *r = o;
+    if (r->events)
+        printf("# event: display_ready %d\n", ready);
+}
+
 static int on_guest_read(void *o, uint64_t gpa, void *buf, size_t len)
 {
     struct replay *r = o;
@@ -87,7 +108,8 @@ static void on_log(void *o, int level, const char *msg)
 
 static const struct vgt_host_ops host_ops = {
     .bar_changed = on_bar_changed, .raise_msi = on_msi, .guest_read = on_guest_read,
-    .guest_write = on_guest_write, .log = on_log,
+    .guest_write = on_guest_write, .log = on_log, .display_ready = on_display_ready,
+    .asls_changed = on_asls, .ggtt_flushed = on_ggtt_flushed,
 };
 
 static bool parse_u64(const char *s, uint64_t *out)
@@ -178,7 +200,7 @@ static void hotplug(struct replay *r, char **w, int n)
         }
         st.type = (enum vgt_port_type)type;
         st.override = (enum vgt_port)over;
-        memcpy(st.edid, vgt_edid_default_1080p, VGT_EDID_LEN);
+        memcpy(st.edid, vgt_port_type_default_edid(st.type), VGT_EDID_LEN);
         rc = vgt_swmodel_ops.hotplug(r->v, (enum vgt_port)port, &st);
     }
     if (rc < 0)
@@ -195,6 +217,14 @@ static void print_stats(struct replay *r)
            s[VGT_STAT_APERTURE_REFUSED], s[VGT_STAT_PLANE_REFUSED]);
 }
 
+static uint32_t fnv1a(const uint8_t *p, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
 /* The primary plane and a checksum (FNV-1a) of its pixels as XRGB8888. */
 static void print_fb(struct replay *r)
 {
@@ -202,7 +232,6 @@ static void print_fb(struct replay *r)
     struct vgt_fb fb;
     _cleanup_free_ uint8_t *buf = NULL;
     size_t len;
-    uint32_t h = 2166136261u;
     int rc;
 
     vgt_swmodel_ops.get_display(r->v, &d);
@@ -223,9 +252,21 @@ static void print_fb(struct replay *r)
         err(r, "framebuffer refused (%s)", vgt_strerror(rc));
         return;
     }
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ buf[i]) * 16777619u;
-    printf("fb: pixels fnv1a=0x%08x\n", h);
+    printf("fb: pixels fnv1a=0x%08x\n", fnv1a(buf, len));
+}
+
+/* The OpRegion: its VBT's size and a checksum of the whole region. */
+static void print_opregion(struct replay *r)
+{
+    static uint8_t o[VGT_OPREGION_SIZE];
+    int rc = vgt_swmodel_ops.get_opregion(r->v, o, sizeof(o));
+
+    if (rc < 0) {
+        err(r, "no OpRegion (%s)", vgt_strerror(rc));
+        return;
+    }
+    printf("opregion: %.16s vbt=%.4s vbt_size=%u fnv1a=0x%08x\n", (const char *)o,
+           (const char *)o + 0x400, o[0x400 + 24] | o[0x400 + 25] << 8, fnv1a(o, sizeof(o)));
 }
 
 static void print_bars(struct replay *r)
@@ -270,6 +311,8 @@ static void run_line(struct replay *r, char *line)
         print_fb(r);
     else if (!strcmp(w[0], "bars") && n == 1)
         print_bars(r);
+    else if (!strcmp(w[0], "opregion") && n == 1)
+        print_opregion(r);
     else
         err(r, "unknown command '%s'", w[0]);
 }

@@ -22,6 +22,8 @@ static void identity(struct vgt_vgpu *v)
     is_int(cfg(v, 0x100, 4), 0, "extended config space reads 0");
 }
 
+static struct fake_host *h_of_test;
+
 static void read_only(struct vgt_vgpu *v)
 {
     M->cfg_write(v, 0x00, 4, 0x12345678);
@@ -32,6 +34,9 @@ static void read_only(struct vgt_vgpu *v)
     is_int(cfg(v, 0x30, 4), 0, "the ROM BAR sizes to nothing");
     M->cfg_write(v, 0xFC, 4, 0xFDFFC000);
     is_int(cfg(v, 0xFC, 4), 0xFDFFC000, "ASLS keeps its value");
+    ok(h_of_test->asls_changes == 1 && h_of_test->asls == 0xFDFFC000, "the host hears where the OpRegion goes");
+    M->cfg_write(v, 0xFC, 4, 0xFDFFC000);
+    is_int(h_of_test->asls_changes, 1, "only when it changes");
     M->cfg_write(v, 0x04, 2, 0xFFFF);
     is_int(cfg(v, 0x04, 2), 0x0547, "command: only IO, MEM, MASTER, PARITY, SERR, INTX_DISABLE");
     M->cfg_write(v, 0x04, 2, 0);
@@ -128,6 +133,7 @@ int main(void)
     struct vgt_vgpu_params p = test_params();
     struct vgt_vgpu *bad = NULL;
 
+    h_of_test = &h;
     identity(v);
     read_only(v);
     sizing(v, &h);

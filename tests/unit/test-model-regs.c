@@ -167,6 +167,48 @@ static void pvinfo(struct vgt_vgpu *v)
     is_int(rd(v, 0x78000, 8), 0x4776544776544776ull, "magic after reset");
 }
 
+/* Broadwell: the common table plus its own, SKL-only registers absent. */
+static void gen8(void)
+{
+    struct vgt_profile bdw = test_profile;
+    struct vgt_vgpu_params p = test_params();
+    struct vgt_vgpu *v = NULL;
+    struct vgt_fb fb;
+    struct vgt_display_state d;
+
+    bdw.gen = 8;
+    bdw.device_id = 0x1616;
+    bdw.ggtt_mb = 2048;
+    p.profile = &bdw;
+    p.part.high_size = 256u << 20;
+    is_int(M->create(&p, NULL, NULL, &v), 0, "gen8 vGPU created");
+    if (!v)
+        return;
+    is_int(rd32(v, 0x78000), 0x76544776, "gen8: PVINFO");
+    is_int(rd32(v, 0x9120), 0x02000000, "gen8: its own GEN8_FUSE2");
+    is_int(rd32(v, 0x42000), 0, "gen8: no SKL_FUSE_STATUS");
+    is_int(rd32(v, 0x130040), 1u << 30, "gen8: LCPLL enabled and locked");
+    wr32(v, 0x130040, 1u << 21);
+    is_int(rd32(v, 0x130040), (1u << 30) | (1u << 21) | (1u << 19), "gen8: FCLK switch done follows the request");
+    wr32(v, 0x130040, 0);
+    is_int(rd32(v, 0x130040), 1u << 30, "gen8: and back; the lock bit stays");
+    wr32(v, 0x20D0, 0x00010001);
+    is_int(rd32(v, 0x20D0), 3, "gen8: reset handshake as on gen9");
+    /* DSPCNTR: XRGB8888 (6 << 26), X tiled; stride in bytes; size from PIPESRC */
+    wr32(v, 0x6001C, (1023u << 16) | 767);
+    wr32(v, 0x70188, 4096);
+    wr32(v, 0x7019C, 0x08000000);
+    wr32(v, 0x70180, 0x80000000 | (6u << 26) | (1u << 10));
+    M->get_display(v, &d);
+    fb = d.primary;
+    ok(fb.enabled && fb.width == 1024 && fb.height == 768 && fb.stride == 4096 &&
+           fb.tiling == VGT_FB_X_TILED && fb.drm_format == 0x34325258,
+       "gen8: primary plane decoded (1024x768 XR24, X tiled, stride 4096)");
+    M->destroy(v);
+    bdw.gen = 7;
+    is_int(M->create(&p, NULL, NULL, &v), -EOPNOTSUPP, "gen7 has no register table");
+}
+
 int main(void)
 {
     struct fake_host h;
@@ -183,5 +225,6 @@ int main(void)
     is_int(rd32(v, 0x4094), 0, "reset restores boot values");
     is_int(rd32(v, 0x45404), 0, "and the power wells");
     test_vgpu_free(v, &h);
+    gen8();
     return tap_done();
 }

@@ -14,7 +14,8 @@
 struct fake_host {
     uint8_t *ram;
     size_t ram_len;
-    unsigned bar_changes, msis, logs, intx_changes, ready_changes, flushes;
+    unsigned bar_changes, msis, logs, intx_changes, ready_changes, flushes, asls_changes;
+    uint32_t asls;
     bool intx, ready;
     int last_bar;
     struct vgt_bar last_old, last_new;
@@ -80,6 +81,13 @@ static void fh_set_intx(void *o, bool level)
     h->intx = level;
 }
 
+static void fh_asls_changed(void *o, uint32_t asls)
+{
+    struct fake_host *h = o;
+    h->asls_changes++;
+    h->asls = asls;
+}
+
 static void fh_ggtt_flushed(void *o)
 {
     struct fake_host *h = o;
@@ -89,7 +97,7 @@ static void fh_ggtt_flushed(void *o)
 static const struct vgt_host_ops fake_host_ops = {
     .bar_changed = fh_bar_changed, .raise_msi = fh_raise_msi, .guest_read = fh_guest_read,
     .guest_write = fh_guest_write, .log = fh_log, .display_ready = fh_display_ready,
-    .set_intx = fh_set_intx, .ggtt_flushed = fh_ggtt_flushed,
+    .set_intx = fh_set_intx, .ggtt_flushed = fh_ggtt_flushed, .asls_changed = fh_asls_changed,
 };
 
 static const struct vgt_profile test_profile = {

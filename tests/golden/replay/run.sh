@@ -1,7 +1,8 @@
 #!/bin/sh
 # Golden tests of vgt-replay: every NAME.trace here runs against the vGPU of
-# guest.cfg on the skl-gt2 profile (with --events); stdout and the exit status must
-# equal expected/NAME.out and expected/NAME.rc.  TAP output.
+# guest.cfg on the skl-gt2 profile, or the one a "# profile: NAME" line names (with
+# --events); stdout and the exit status must equal expected/NAME.out and
+# expected/NAME.rc.  TAP output.
 # VGT_GOLDEN_UPDATE=1 rewrites the expected files instead (review the diff!).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,7 +19,8 @@ cd "$here" || exit 1
 for trace in *.trace; do
     name=${trace%.trace}
     n=$((n + 1))
-    "$replay" --events --profile "$src/libxl-vgt/profiles/skl-gt2.profile" guest.cfg "$trace" \
+    profile=$(sed -n 's/^# profile: *//p' "$trace")
+    "$replay" --events --profile "$src/libxl-vgt/profiles/${profile:-skl-gt2}.profile" guest.cfg "$trace" \
         > "$tmp/out" 2> "$tmp/err"
     echo $? > "$tmp/rc"
     if [ "${VGT_GOLDEN_UPDATE:-}" = 1 ]; then

@@ -1,0 +1,137 @@
+/* Execlist submissions: the context's ring runs at once (breadcrumbs, LRI, user
+ * interrupt), the CSB lands in the status page, the context switch interrupt fires. */
+#include "tests/unit/test-model.h"
+
+#define GM 0x08010000u                  /* 16 pages of the guest's low GM -> guest RAM 0x400000.. */
+#define RAMBASE 0x400000u
+#define CTX (GM + 0x0000)               /* PPHWSP + register state page */
+#define HWSP (GM + 0x2000)
+#define RING (GM + 0x3000)
+#define TL (GM + 0x4000)                /* timeline seqnos */
+
+static uint32_t *gm32(struct fake_host *h, uint32_t gm) { return (uint32_t *)(h->ram + RAMBASE + (gm - GM)); }
+
+static void map(struct vgt_vgpu *v)
+{
+    for (unsigned i = 0; i < 16; i++)
+        wr(v, (8u << 20) + (uint64_t)(GM / 4096 + i) * 8, 8, (RAMBASE + 4096ull * i) | 3);
+}
+
+static unsigned ring_cmds(struct fake_host *h)
+{
+    static const uint32_t cmds[] = {
+        0x10400002, TL, 0, 41,                          /* MI_STORE_DWORD_IMM, GGTT */
+        0x7A000004, (1u << 14) | (1u << 24), TL + 8, 0, 42, 0,  /* PIPE_CONTROL, qword write */
+        0x13004002, (TL + 16) | 4, 0, 43,               /* MI_FLUSH_DW, post-sync dword */
+        0x11000001, 0x4094, 0x77,                       /* MI_LOAD_REGISTER_IMM */
+        0x01000000,                                     /* MI_USER_INTERRUPT */
+        0x18800101, 0x1000, 0,                          /* MI_BATCH_BUFFER_START (PPGTT): skipped */
+        0x78000003, 0, 0, 0, 0,                         /* a 3D state command: skipped */
+        0x10800001, 0xC0, 44,                           /* MI_STORE_DWORD_INDEX: status page +0xC0 */
+        0,                                              /* MI_NOOP */
+    };
+    memcpy(gm32(h, RING), cmds, sizeof(cmds));
+    return sizeof(cmds);
+}
+
+static void context(struct fake_host *h, uint32_t head, uint32_t tail, uint32_t ring)
+{
+    uint32_t *st = gm32(h, CTX + 4096);
+    st[5] = head;
+    st[7] = tail;
+    st[9] = ring;
+    st[11] = 0x1;                       /* one page, valid */
+}
+
+static void submit(struct vgt_vgpu *v, uint32_t base, uint32_t desc1, uint32_t desc0)
+{
+    wr32(v, base + 0x230, 0);
+    wr32(v, base + 0x230, desc1);
+    wr32(v, base + 0x230, 0x20);
+    wr32(v, base + 0x230, desc0);
+}
+
+int main(void)
+{
+    struct fake_host h;
+    struct vgt_vgpu *v = test_vgpu(&h);
+    unsigned tail;
+    uint32_t *hwsp;
+
+    map(v);
+    hwsp = gm32(&h, HWSP);
+    tail = ring_cmds(&h);
+    context(&h, 0, tail, RING);
+    M->cfg_write(v, 0x04, 2, 0x0406);
+    M->cfg_write(v, 0xB0, 4, 0xFEE00000);
+    M->cfg_write(v, 0xAE, 2, 1);
+    wr32(v, 0x44304, ~0x01010101u);     /* GT0 IMR: RCS and BCS user + context switch */
+    wr32(v, 0x4430C, 0x101);
+    wr32(v, 0x44200, 0x80000000);
+    wr32(v, 0x2080, HWSP);              /* RING_HWS_PGA */
+    wr32(v, 0x23A0, 0xFFFF0505);        /* CSB pointers reset to 5 */
+    hwsp[0x1F] = 5;
+
+    submit(v, 0x2000, 0, CTX | 0x19);
+    is_int(*gm32(&h, TL), 41, "MI_STORE_DWORD_IMM wrote the seqno");
+    is_int(*gm32(&h, TL + 8), 42, "PIPE_CONTROL post-sync write");
+    is_int(*gm32(&h, TL + 16), 43, "MI_FLUSH_DW post-sync write");
+    is_int(hwsp[0xC0 / 4], 44, "MI_STORE_DWORD_INDEX into the status page");
+    is_int(rd32(v, 0x4094), 0x77, "MI_LOAD_REGISTER_IMM applied");
+    is_int(gm32(&h, CTX + 4096)[5], tail, "context head moved to its tail");
+    is_int(hwsp[0x1F], 1, "CSB write pointer 5 -> 0 -> 1");
+    ok(hwsp[0x10] == 1 && hwsp[0x11] == 0x20, "CSB[0]: idle to active, context id");
+    ok(hwsp[0x12] == 0x18 && hwsp[0x13] == 0x20, "CSB[1]: complete, active to idle");
+    is_int(rd32(v, 0x23A0) & 0x7, 1, "CSB pointer register");
+    is_int(rd32(v, 0x2370 + 8), 0x18, "CSB register copy");
+    is_int(rd32(v, 0x44308) & 0x101, 0x101, "GT IIR: user interrupt and context switch");
+    is_int(h.msis, 1, "MSI sent");
+
+    /* two elements: element 0 then element 1 */
+    context(&h, tail, tail, RING);      /* empty ring */
+    wr32(v, 0x44308, ~0u);
+    submit(v, 0x2000, CTX | 0x19, CTX | 0x19);
+    is_int(hwsp[0x1F], 4, "three more CSB entries");
+    is_int(hwsp[0x10 + 2 * 3], 0x14, "element switch | complete");
+    is_int(hwsp[0x10 + 2 * 4], 0x18, "complete | active to idle");
+    is_int(rd32(v, 0x44308), 0x100, "context switch only: no user interrupt this time");
+
+    /* BCS: its bits sit at 16 in GT IIR 0 */
+    wr32(v, 0x22080, HWSP + 0x1000);
+    wr32(v, 0x44308, ~0u);
+    submit(v, 0x22000, 0, CTX | 0x19);
+    is_int(rd32(v, 0x44308) & 0x1000000, 0x1000000, "BCS context switch at bit 24");
+
+    /* hostile: a ring outside the partition, an LRI to ELSP, a ring head past its size */
+    {
+        uint64_t before = stat(v, VGT_STAT_GGTT_REFUSED);
+        uint32_t lri_elsp[] = { 0x11000001, 0x2230, 0xDEAD0001, 0x11000001, 0x2230, 0x0, 0x11000001,
+                                0x2230, 0x0, 0x11000001, 0x2230, CTX | 0x19 };
+        context(&h, 0, 64, 0x00100000); /* the host's GM */
+        submit(v, 0x2000, 0, CTX | 0x19);
+        ok(stat(v, VGT_STAT_GGTT_REFUSED) == before, "a ring outside the partition is not read");
+        is_int(hwsp[0x1F], 0, "but the submission completes (CSB 4 -> 5 -> 0)");
+        memcpy(gm32(&h, RING), lri_elsp, sizeof(lri_elsp));
+        context(&h, 0, sizeof(lri_elsp), RING);
+        submit(v, 0x2000, 0, CTX | 0x19);
+        ok(stat(v, VGT_STAT_BAD_ACCESS) >= 4, "ELSP from a running context refused");
+        is_int(hwsp[0x1F], 2, "no nested submission: two entries only");
+        context(&h, 0x5000, 0x10, RING);
+        submit(v, 0x2000, 0, CTX | 0x19);
+        is_int(hwsp[0x1F], 4, "a head past the ring's end: nothing run, completed");
+        is_int(gm32(&h, CTX + 4096)[5], 0x5000, "and the broken context is left as it was");
+        submit(v, 0x2000, 0, 0x00100000 | 0x19);   /* context image in the host's GM */
+        is_int(hwsp[0x1F], 0, "a context outside the partition: nothing run, completed");
+        submit(v, 0x2000, 0, CTX);      /* element 0 not valid */
+        is_int(hwsp[0x1F], 0, "an invalid element submits nothing");
+    }
+    wr32(v, 0x2230, 1);
+    M->reset(v);
+    wr32(v, 0x23A0, 0xFFFF0505);
+    hwsp[0x1F] = 5;
+    wr32(v, 0x2080, HWSP);
+    submit(v, 0x2000, 0, CTX | 0x19);
+    is_int(hwsp[0x1F], 1, "reset forgot the half-written submission");
+    test_vgpu_free(v, &h);
+    return tap_done();
+}
