@@ -276,8 +276,9 @@ static void guest_start_worker(struct vgtd_guest *g)
         sigprocmask(SIG_SETMASK, &all, NULL);   /* sd-event blocked some */
         setsid();   /* workers outlive a restart of vgtd */
         execv(argv[0], (char *const *)argv);
-        fprintf(stderr, "vgtd: cannot run %s: %m\n", argv[0]);
-        _exit(127);
+        static const char msg[] = "vgtd: cannot run the worker program\n";
+        if (write(2, msg, sizeof(msg) - 1) < 0) { /* nothing more to say */ }
+        _exit(127);   /* only async-signal-safe calls after fork */
     }
     if (pid < 0 || !(g->proc = wproc_new(d, g, pid, true))) {
         log_err(g, "cannot start the worker %s: %m", c->worker);
@@ -1083,6 +1084,23 @@ static void rd_str(struct mxen *x, const char *dir, const char *k, char *out, si
     free(v);
 }
 
+/* Is pid (from xenstore) still our worker program?  Never signal anything else. */
+static bool is_worker(struct vgtd *d, pid_t pid)
+{
+    char path[64], cmd[512];
+    if (pid <= 1)
+        return false;
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return false;
+    size_t n = fread(cmd, 1, sizeof(cmd) - 1, f);
+    fclose(f);
+    cmd[n] = 0;   /* argv[0] ends at the first NUL */
+    const char *a = strrchr(cmd, '/'), *b = strrchr(d->conf.worker, '/');
+    return n > 0 && strcmp(a ? a + 1 : cmd, b ? b + 1 : d->conf.worker) == 0;
+}
+
 static void restore_one(struct vgtd *d, const char *key)
 {
     struct mxen *x = d->xen;
@@ -1148,7 +1166,7 @@ static void restore_one(struct vgtd *d, const char *key)
         return;
     }
     g->state = GUEST_STARTING;
-    if (pid_ok && pid > 0 && (g->proc = wproc_new(d, g, pid, false))) {
+    if (pid_ok && is_worker(d, pid) && (g->proc = wproc_new(d, g, pid, false))) {
         g->adopting = true;
         log_info(g, "reattaching to worker %d", pid);
         guest_connect(g);
