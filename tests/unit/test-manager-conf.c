@@ -7,6 +7,16 @@
 #include "daemon/manager/vgtd.h"
 #include "tests/tap.h"
 
+#ifndef TOP_SRCDIR
+#define TOP_SRCDIR "."
+#endif
+/* the source tree: from make check's environment, else where it was configured */
+static const char *srcdir(void)
+{
+    const char *s = getenv("top_srcdir");
+    return s && *s ? s : TOP_SRCDIR;
+}
+
 static char path[64];
 
 static int read_text(const char *text, struct vgtd_conf *c, struct vgt_diag *diag)
@@ -119,7 +129,7 @@ int main(void)
     fputs("display_owner_at_boot = \"guest\"\n", f);
     fclose(f);
     snprintf(cmd, sizeof(cmd), "VGT_PROFILE_DIR=%s/libxl-vgt/profiles daemon/manager/vgtd -n -c %s 2>&1",
-             getenv("top_srcdir") ? getenv("top_srcdir") : ".", path);
+             srcdir(), path);
     pp = popen(cmd, "r");
     n = pp ? fread(out, 1, sizeof(out) - 1, pp) : 0;
     out[n] = 0;
@@ -130,7 +140,7 @@ int main(void)
     /* the shipped file, and every example in it uncommented, are valid */
     char shipped[512], line[512], text[8192] = "";
     snprintf(shipped, sizeof(shipped), "%s/daemon/manager/vgtd.conf",
-             getenv("top_srcdir") ? getenv("top_srcdir") : ".");
+             srcdir());
     vgtd_conf_init(&c);
     vgt_diag_init(&diag);
     is_int(vgtd_conf_read(&c, shipped, true, &diag), 0, "the shipped vgtd.conf reads");

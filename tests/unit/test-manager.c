@@ -27,6 +27,16 @@
 #include "daemon/xen/xen-double.h"
 #include "tests/tap.h"
 
+#ifndef TOP_SRCDIR
+#define TOP_SRCDIR "."
+#endif
+/* the source tree: from make check's environment, else where it was configured */
+static const char *srcdir(void)
+{
+    const char *s = getenv("top_srcdir");
+    return s && *s ? s : TOP_SRCDIR;
+}
+
 static struct vgt_xd *xd;
 static sd_event *ev;
 static char tmp[64], sock_path[160], wlog[160], worker_path[512];
@@ -1210,9 +1220,8 @@ int main(void)
     sigemptyset(&ss);
     sigaddset(&ss, SIGCHLD);
     sigprocmask(SIG_BLOCK, &ss, NULL);
-    const char *srcdir = getenv("top_srcdir");
-    char prof[512];
-    snprintf(prof, sizeof(prof), "%s/libxl-vgt/profiles", srcdir ? srcdir : ".");
+        char prof[512];
+    snprintf(prof, sizeof(prof), "%s/libxl-vgt/profiles", srcdir());
     setenv("VGT_PROFILE_DIR", prof, 1);
     if (!realpath("tests/unit/test-manager-worker", worker_path)) {
         printf("Bail out! fake worker not built\n");
