@@ -29,7 +29,7 @@
  * list       {"cmd":"list"}
  *   -> {"ok":true,"display_owner":D,"guests":[GUEST...]}
  *   GUEST = {"domid":5,"name":"win10","vgt_id":1,"type":"V5_4"|null,
- *            "state":"starting"|"running"|"failsafe"|"stopping",
+ *            "state":"starting"|"running"|"restarting"|"failsafe"|"rebooting",
  *            "display_ready":false,"display_owner":false,
  *            "low_gm_base":N,"low_gm_size":N,"high_gm_base":N,"high_gm_size":N,
  *            "fence_base":N,"fence_count":N,
