@@ -126,15 +126,13 @@ static void do_io(struct vgt_worker *w, ioreq_t *req)
         return;
     }
     /* data is a guest physical address: copy element by element, stop at the
-     * first element outside our windows or outside guest RAM.  The window and
-     * the guest page of the previous element are reused while they fit. */
+     * first element outside our windows or outside guest RAM.  The window of the
+     * previous element is reused while it fits.  Guest memory is reached anew for
+     * each element (a map-cache hit): a device access may itself map guest pages
+     * (GGTT, aperture, rings) and evict the mapping of the buffer. */
     const struct vgt_worker_window *win = NULL;
-    uint8_t *page = NULL;
-    uint64_t page_gfn = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t addr = req->addr + (uint64_t)(i * step), gpa = req->data + (uint64_t)(i * step);
-        uint64_t off = gpa & (VGT_XEN_PAGE_SIZE - 1);
-        void *p = NULL;
 
         if (!win || addr < win->start || addr > win->end || size - 1 > win->end - addr)
             win = find_window(w, is_mmio, addr, size);
@@ -142,31 +140,16 @@ static void do_io(struct vgt_worker *w, ioreq_t *req)
             bad(w, req, "rep beyond the BAR");
             break;
         }
-        if (off + size <= VGT_XEN_PAGE_SIZE) {
-            if (!page || page_gfn != gpa >> VGT_XEN_PAGE_SHIFT) {
-                page = vgt_worker_guest_ptr(w, gpa - off, VGT_XEN_PAGE_SIZE);
-                page_gfn = gpa >> VGT_XEN_PAGE_SHIFT;
-            }
-            p = page ? page + off : NULL;
-            if (!p) {
-                bad(w, req, "rep buffer not guest RAM");
-                break;
-            }
-        }
         val = 0;
         if (req->dir == IOREQ_READ) {
             if (w->cfg.med->bar_read(w->vgpu, win->bar, addr - win->bar_base, size, &val) < 0)
                 val = ones(size);
-            if (p)
-                memcpy(p, &val, size);
-            else if (vgt_worker_guest_copy(w, gpa, &val, size, true)) {
+            if (vgt_worker_guest_copy(w, gpa, &val, size, true)) {
                 bad(w, req, "rep buffer not guest RAM");
                 break;
             }
         } else {
-            if (p)
-                memcpy(&val, p, size);
-            else if (vgt_worker_guest_copy(w, gpa, &val, size, false)) {
+            if (vgt_worker_guest_copy(w, gpa, &val, size, false)) {
                 bad(w, req, "rep buffer not guest RAM");
                 break;
             }

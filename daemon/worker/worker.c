@@ -72,15 +72,6 @@ static int guest_page(struct vgt_worker *w, uint64_t gfn, uint8_t **va)
     return 0;
 }
 
-void *vgt_worker_guest_ptr(struct vgt_worker *w, uint64_t gpa, size_t len)
-{
-    uint8_t *va;
-    if (gpa >= GPA_LIMIT || (gpa & (PAGE - 1)) + len > PAGE ||
-        guest_page(w, gpa >> PAGE_SHIFT, &va))
-        return NULL;
-    return va + (gpa & (PAGE - 1));
-}
-
 int vgt_worker_guest_copy(struct vgt_worker *w, uint64_t gpa, void *buf, size_t len, bool write)
 {
     uint8_t *b = buf;

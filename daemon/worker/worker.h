@@ -150,8 +150,6 @@ void vgt_worker_log(struct vgt_worker *w, int level, const char *fmt, ...)
 
 /* Guest memory through the mapping cache; -EFAULT if not the guest's RAM. */
 int vgt_worker_guest_copy(struct vgt_worker *w, uint64_t gpa, void *buf, size_t len, bool write);
-/* Direct pointer to [gpa, gpa+len) if it lies within one guest page, else NULL. */
-void *vgt_worker_guest_ptr(struct vgt_worker *w, uint64_t gpa, size_t len);
 
 /* ---- internal, shared between the worker's files */
 void vgt_worker_dispatch(struct vgt_worker *w, ioreq_t *req);

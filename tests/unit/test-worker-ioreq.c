@@ -166,6 +166,24 @@ static void test_rep(void)
     is_int(W.stats.rep_capped, 2, "also through guest memory");
 }
 
+/* A device access during a rep copy may map other guest pages (the mediator's
+ * guest_read): the rep buffer's page must not be used through a stale mapping. */
+static void test_rep_mapcache(void)
+{
+    uint64_t *buf = vgt_xd_gfn(D, 0x400), *other = vgt_xd_gfn(D, 0x410), got = 0;
+    ioreq_t r = { .addr = 0xd0000000 + FAKE_REG_GREAD, .data = 0x400000, .count = 2, .size = 8,
+                  .data_is_ptr = 1, .dir = IOREQ_WRITE, .type = IOREQ_TYPE_COPY };
+
+    buf[0] = 0x410000;          /* element 0: read gfn 0x410, same map-cache entry */
+    buf[1] = 0x1111;            /* element 1 lands in FAKE_REG_GREAD_VAL */
+    other[0] = 0x5a5a;
+    other[1] = 0x2222;
+    post(0, &r);
+    memcpy(&got, fake_last->regs + FAKE_REG_GREAD_VAL, 8);
+    is_int(got, 0x1111, "rep write: the buffer page is re-mapped after a device access");
+    ok(other[1] == 0x2222, "the other guest page is untouched");
+}
+
 static void test_bad_fields(void)
 {
     uint64_t bad0 = W.stats.bad_access;
@@ -343,6 +361,7 @@ int main(void)
     test_bars();
     test_mmio_pio();
     test_rep();
+    test_rep_mapcache();
     test_bad_fields();
     test_hostile();
     test_buffered();
