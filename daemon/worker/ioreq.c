@@ -6,6 +6,7 @@
  * ones, invalid writes are dropped and counted).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <syslog.h>
@@ -198,12 +199,20 @@ void vgt_worker_dispatch(struct vgt_worker *w, ioreq_t *req)
         do_io(w, req);
 }
 
+_Static_assert(offsetof(buffered_iopage_t, read_pointer) == 0 &&
+               offsetof(buffered_iopage_t, write_pointer) == 4 &&
+               __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "Xen's bufioreq_pointers layout");
+
 void vgt_worker_drain_buffered(struct vgt_worker *w)
 {
     volatile buffered_iopage_t *b = w->buf;
-    uint32_t rp = b->read_pointer, wp = b->write_pointer, n;
+    /* Both pointers in one 64-bit load (Xen's "full"): in atomic mode Xen rebases
+     * them together, and two separate loads could see one before and one after
+     * a rebase -- a bogus distance that would drop the pending writes. */
+    uint64_t ptrs = __atomic_load_n((const uint64_t *)(const void *)&b->read_pointer,
+                                    __ATOMIC_ACQUIRE);
+    uint32_t rp = (uint32_t)ptrs, wp = (uint32_t)(ptrs >> 32), n;
 
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
     n = wp - rp;
     if (n == 0)
         return;

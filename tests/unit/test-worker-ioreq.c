@@ -1,8 +1,11 @@
 /* vgt-worker ioreq handling on the Xen double: config space, BAR moves, MMIO, PIO,
  * rep copies through guest memory, buffered ring, and a hostile ring. */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "daemon/worker/worker.h"
 #include "daemon/xen/xen-double.h"
 #include "tests/tap.h"
@@ -309,6 +312,54 @@ static void test_buffered(void)
     is_int(io(IOREQ_TYPE_PIO, 0xc008, 4, true, 0), 0x5555, "buffered before synchronous");
 }
 
+/* Xen rebases both buffered pointers with one 64-bit cmpxchg (atomic mode); a
+ * reader loading them separately may see a bogus distance between them. */
+static volatile bool rebasing, rebase_started;
+
+static void *rebase_thread(void *arg)
+{
+    uint64_t *full = arg, hi = 600ull << 32 | 600, lo = 89ull << 32 | 89;
+    rebase_started = true;
+    while (rebasing) {
+        uint64_t e = hi;
+        __atomic_compare_exchange_n(full, &e, lo, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+        e = lo;
+        __atomic_compare_exchange_n(full, &e, hi, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    }
+    return NULL;
+}
+
+static void test_buffered_rebase(void)
+{
+    volatile buffered_iopage_t *b = vgt_xd_bufpage(D);
+    uint64_t *full = (uint64_t *)(void *)&b->read_pointer, bad0 = W.stats.bad_access;
+    struct timespec t0, t1;
+    pthread_t t;
+
+    __atomic_store_n(full, 600ull << 32 | 600, __ATOMIC_SEQ_CST);   /* empty, rebase due */
+    rebasing = true;
+    if (pthread_create(&t, NULL, rebase_thread, full)) {
+        ok(0, "rebase thread");
+        return;
+    }
+    while (!rebase_started)
+        sched_yield();
+    /* bounded by time (valgrind serialises the threads) */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (unsigned i = 1; W.stats.bad_access == bad0; i++) {
+        vgt_worker_drain_buffered(&W);
+        if (i % 65536 == 0) {
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            if ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 > 300)
+                break;
+        }
+    }
+    rebasing = false;
+    pthread_join(t, NULL);
+    is_int(W.stats.bad_access - bad0, 0, "pointers rebased by Xen meanwhile: never a bogus distance");
+    is_int(b->read_pointer, b->write_pointer, "ring still empty");
+}
+
 static void test_host_ops(void)
 {
     struct vgt_xd_state st;
@@ -365,6 +416,7 @@ int main(void)
     test_bad_fields();
     test_hostile();
     test_buffered();
+    test_buffered_rebase();
     test_host_ops();
     test_failsafe();
     is_int(unanswered, 0, "every request answered");
