@@ -66,9 +66,8 @@ static bool dev_write(struct vgt_worker *w, bool is_mmio, uint64_t addr, unsigne
 
 static void bad(struct vgt_worker *w, const ioreq_t *req, const char *why)
 {
-    /* rate-limited: a hostile guest must not flood the journal */
-    if (w->stats.bad_access++ < 16)
-        vgt_worker_log(w, LOG_NOTICE, "bad ioreq (%s): type %u addr %#llx size %u count %u dir %u ptr %u",
+    w->stats.bad_access++;
+    vgt_worker_log_guest(w, LOG_NOTICE, "bad ioreq (%s): type %u addr %#llx size %u count %u dir %u ptr %u",
                        why, req->type, (unsigned long long)req->addr, req->size, req->count,
                        req->dir, req->data_is_ptr);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "daemon/worker/worker.h"
 #include "daemon/xen/xen-double.h"
 #include "tests/tap.h"
@@ -394,6 +395,40 @@ static void test_host_ops(void)
     is_int(st.guest_mapped_pages, 2048, "INVALIDATE drops cached guest mappings");
 }
 
+/* What a guest can trigger at will is logged a bounded number of times. */
+static void test_log_flood(void)
+{
+    char line[256];
+    unsigned lines = 0;
+    FILE *f = tmpfile();
+    int saved = dup(2);
+
+    if (!f || saved < 0) {
+        ok(0, "log capture");
+        return;
+    }
+    fflush(stderr);
+    dup2(fileno(f), 2);
+    W.cfg.quiet = false;
+    for (int i = 0; i < 1000; i++) {
+        mmio_wr(0xd0000000 + FAKE_REG_DISPLAY_READY, 4, 1);   /* "guest display ready" */
+        mmio_wr(0xd0000000 + FAKE_REG_DISPLAY_READY, 4, 0);
+        cfg_wr(0x10, 4, 0xd0000000 + (i & 1) * 0x1000000);   /* BAR0 moves (debug line) */
+    }
+    cfg_wr(0x10, 4, 0xd0000000);
+    W.cfg.quiet = true;
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(f);
+    while (fgets(line, sizeof(line), f))
+        if (lines++ < 3 || strstr(line, "misbehaves"))
+            printf("# %s", line);
+    fclose(f);
+    ok(lines <= 100, "a guest toggling display_ready and moving a BAR 1000 times logs a bounded amount");
+    printf("# %u lines\n", lines);
+}
+
 static void test_failsafe(void)
 {
     vgt_xd_fail(D, VGT_XD_PENDING, -EBADF, 0);
@@ -418,6 +453,7 @@ int main(void)
     test_buffered();
     test_buffered_rebase();
     test_host_ops();
+    test_log_flood();
     test_failsafe();
     is_int(unanswered, 0, "every request answered");
     fake_stop(&W, D);
