@@ -521,18 +521,12 @@ int sw_read_framebuffer(struct vgt_vgpu *v, struct vgt_fb *fb, void *buf, size_t
         for (unsigned xb = 0; xb < rowb && !r;) {
             unsigned span, n;
             uint64_t gm = fb->gm_addr + surf_offset(fb, (uint64_t)fb->x_offset * cpp + xb,
-                                                    fb->y_offset + y, &span), gpa;
+                                                    fb->y_offset + y, &span);
             n = (unsigned)(4096 - (gm & 4095));
             if (n > span) n = span;
             if (n > rowb - xb) n = rowb - xb;
-            r = sw_gm_to_gpa(v, gm, &gpa);
-            if (r == 0)
-                r = v->host && v->host->guest_read ? v->host->guest_read(v->host_opaque, gpa, row + xb, n)
-                                                   : -EFAULT;
+            r = sw_gm_rw(v, gm, row + xb, n, false);
             if (r < 0) {
-                if (r == -EFAULT)
-                    sw_refuse(v, VGT_STAT_GGTT_REFUSED, "GGTT entry of GM 0x%llx points outside guest memory",
-                              (unsigned long long)gm);
                 sw_refuse(v, VGT_STAT_PLANE_REFUSED, "plane page at GM 0x%llx refused",
                           (unsigned long long)gm);
                 r = -EFAULT;

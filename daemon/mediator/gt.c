@@ -12,8 +12,8 @@
  * entries into the engine's status page (the caps say HWSP_EMULATION) and its
  * registers, and raises the context switch interrupt.
  *
- * All addresses are guest input: every access goes through sw_gm_to_gpa (own
- * partition, present entry) and the host's guest_read/guest_write.
+ * All addresses are guest input: every access goes through sw_gm_rw (own
+ * partition, present entry, the host's guest_read/guest_write).
  */
 #include <string.h>
 #include "daemon/mediator/swmodel.h"
@@ -55,36 +55,16 @@ static const struct {
     { 0x1A000, SW_IRQ_GT3, 0 },     /* VECS */
 };
 
-static int gm_rw(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write)
-{
-    uint64_t gpa;
-    int r;
-
-    if ((gm & 4095) + len > 4096)
-        return -EINVAL;             /* callers access naturally aligned dwords/qwords */
-    r = sw_gm_to_gpa(v, gm, &gpa);
-    if (r < 0)
-        return r;
-    if (!v->host || (write && !v->host->guest_write) || (!write && !v->host->guest_read))
-        return -EFAULT;
-    r = write ? v->host->guest_write(v->host_opaque, gpa, buf, len)
-              : v->host->guest_read(v->host_opaque, gpa, buf, len);
-    if (r == -EFAULT)
-        sw_refuse(v, VGT_STAT_GGTT_REFUSED, "GGTT entry of GM 0x%llx points outside guest memory",
-                  (unsigned long long)gm);
-    return r;
-}
-
 static int gm_read32(struct vgt_vgpu *v, uint64_t gm, uint32_t *val)
 {
-    return gm_rw(v, gm & ~3ull, val, 4, false);
+    return sw_gm_rw(v, gm & ~3ull, val, 4, false);
 }
 
 /* A write a command asks for; outside the partition or without an entry it is
  * refused and counted (an entry pointing outside guest memory is counted above). */
 static void gm_write(struct vgt_vgpu *v, uint64_t gm, uint64_t val, unsigned len)
 {
-    int r = gm_rw(v, gm & ~(uint64_t)(len - 1), &val, len, true);
+    int r = sw_gm_rw(v, gm & ~(uint64_t)(len - 1), &val, len, true);
 
     if (r < 0 && r != -EFAULT)
         sw_refuse(v, VGT_STAT_GGTT_REFUSED, "command write to GM 0x%llx refused",

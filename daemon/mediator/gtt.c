@@ -42,6 +42,27 @@ int sw_gm_to_gpa(struct vgt_vgpu *v, uint64_t gm, uint64_t *gpa)
     return 0;
 }
 
+int sw_gm_rw(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write)
+{
+    uint64_t gpa;
+    int r;
+
+    if ((gm & (PAGE - 1)) + len > PAGE)
+        return -EINVAL;
+    r = sw_gm_to_gpa(v, gm, &gpa);
+    if (r < 0)
+        return r;
+    if (!v->host || (write && !v->host->guest_write) || (!write && !v->host->guest_read))
+        r = -EFAULT;
+    else
+        r = write ? v->host->guest_write(v->host_opaque, gpa, buf, len)
+                  : v->host->guest_read(v->host_opaque, gpa, buf, len);
+    if (r == -EFAULT)
+        sw_refuse(v, VGT_STAT_GGTT_REFUSED, "GGTT entry of GM 0x%llx points outside guest memory",
+                  (unsigned long long)gm);
+    return r;
+}
+
 int sw_ggtt_read(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val)
 {
     *val = 0;
@@ -86,22 +107,13 @@ int sw_aperture_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t
     if (write)
         memcpy(bytes, val, size);
     for (unsigned done = 0; done < size;) {
-        uint64_t gm = off + done, gpa;
+        uint64_t gm = off + done;
         unsigned n = (unsigned)(PAGE - (gm & (PAGE - 1)));
 
         if (n > size - done)
             n = size - done;
-        r = sw_gm_to_gpa(v, gm, &gpa);
-        if (r == 0 && write)
-            r = v->host && v->host->guest_write
-                    ? v->host->guest_write(v->host_opaque, gpa, bytes + done, n) : -EFAULT;
-        else if (r == 0)
-            r = v->host && v->host->guest_read
-                    ? v->host->guest_read(v->host_opaque, gpa, bytes + done, n) : -EFAULT;
+        r = sw_gm_rw(v, gm, bytes + done, n, write);
         if (r < 0) {
-            if (r == -EFAULT)
-                sw_refuse(v, VGT_STAT_GGTT_REFUSED, "GGTT entry of GM 0x%llx points outside guest memory",
-                          (unsigned long long)gm);
             if (!write)
                 *val = ~0ull;
             sw_refuse(v, VGT_STAT_APERTURE_REFUSED, "aperture %s at GM 0x%llx: %s",

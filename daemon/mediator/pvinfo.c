@@ -53,7 +53,7 @@ void sw_pvinfo_write(struct vgt_vgpu *v, uint32_t off, uint32_t old)
     switch (off - R_PVINFO) {
     case PV_DISPLAY_READY:
         if ((val != 0) != (old != 0)) {
-            sw_log(v, 6, "guest display_ready = %u", val);
+            sw_log(v, 7, "guest display_ready = %u", val);   /* guest-triggered: budgeted */
             if (v->host && v->host->display_ready)
                 v->host->display_ready(v->host_opaque, val != 0);
         }

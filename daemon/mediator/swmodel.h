@@ -204,6 +204,10 @@ void sw_pvinfo_write(struct vgt_vgpu *v, uint32_t off, uint32_t old);
 /* gtt.c */
 bool sw_gm_in_partition(const struct vgt_vgpu *v, uint64_t gm, uint64_t len);
 int sw_gm_to_gpa(struct vgt_vgpu *v, uint64_t gm, uint64_t *gpa);
+/* len bytes (within one page) at GM address gm, through the guest's GGTT entry:
+ * -ERANGE outside the partition, -ENOENT without an entry, -EFAULT (counted as a
+ * GGTT refusal) if the entry points outside guest memory, -EINVAL across a page. */
+int sw_gm_rw(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write);
 int sw_ggtt_read(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val);
 int sw_ggtt_write(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t val);
 int sw_aperture_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val, bool write);

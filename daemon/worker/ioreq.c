@@ -6,6 +6,7 @@
  * ones, invalid writes are dropped and counted).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <syslog.h>
@@ -65,9 +66,8 @@ static bool dev_write(struct vgt_worker *w, bool is_mmio, uint64_t addr, unsigne
 
 static void bad(struct vgt_worker *w, const ioreq_t *req, const char *why)
 {
-    /* rate-limited: a hostile guest must not flood the journal */
-    if (w->stats.bad_access++ < 16)
-        vgt_worker_log(w, LOG_NOTICE, "bad ioreq (%s): type %u addr %#llx size %u count %u dir %u ptr %u",
+    w->stats.bad_access++;
+    vgt_worker_log_guest(w, LOG_NOTICE, "bad ioreq (%s): type %u addr %#llx size %u count %u dir %u ptr %u",
                        why, req->type, (unsigned long long)req->addr, req->size, req->count,
                        req->dir, req->data_is_ptr);
 }
@@ -126,15 +126,13 @@ static void do_io(struct vgt_worker *w, ioreq_t *req)
         return;
     }
     /* data is a guest physical address: copy element by element, stop at the
-     * first element outside our windows or outside guest RAM.  The window and
-     * the guest page of the previous element are reused while they fit. */
+     * first element outside our windows or outside guest RAM.  The window of the
+     * previous element is reused while it fits.  Guest memory is reached anew for
+     * each element (a map-cache hit): a device access may itself map guest pages
+     * (GGTT, aperture, rings) and evict the mapping of the buffer. */
     const struct vgt_worker_window *win = NULL;
-    uint8_t *page = NULL;
-    uint64_t page_gfn = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t addr = req->addr + (uint64_t)(i * step), gpa = req->data + (uint64_t)(i * step);
-        uint64_t off = gpa & (VGT_XEN_PAGE_SIZE - 1);
-        void *p = NULL;
 
         if (!win || addr < win->start || addr > win->end || size - 1 > win->end - addr)
             win = find_window(w, is_mmio, addr, size);
@@ -142,31 +140,16 @@ static void do_io(struct vgt_worker *w, ioreq_t *req)
             bad(w, req, "rep beyond the BAR");
             break;
         }
-        if (off + size <= VGT_XEN_PAGE_SIZE) {
-            if (!page || page_gfn != gpa >> VGT_XEN_PAGE_SHIFT) {
-                page = vgt_worker_guest_ptr(w, gpa - off, VGT_XEN_PAGE_SIZE);
-                page_gfn = gpa >> VGT_XEN_PAGE_SHIFT;
-            }
-            p = page ? page + off : NULL;
-            if (!p) {
-                bad(w, req, "rep buffer not guest RAM");
-                break;
-            }
-        }
         val = 0;
         if (req->dir == IOREQ_READ) {
             if (w->cfg.med->bar_read(w->vgpu, win->bar, addr - win->bar_base, size, &val) < 0)
                 val = ones(size);
-            if (p)
-                memcpy(p, &val, size);
-            else if (vgt_worker_guest_copy(w, gpa, &val, size, true)) {
+            if (vgt_worker_guest_copy(w, gpa, &val, size, true)) {
                 bad(w, req, "rep buffer not guest RAM");
                 break;
             }
         } else {
-            if (p)
-                memcpy(&val, p, size);
-            else if (vgt_worker_guest_copy(w, gpa, &val, size, false)) {
+            if (vgt_worker_guest_copy(w, gpa, &val, size, false)) {
                 bad(w, req, "rep buffer not guest RAM");
                 break;
             }
@@ -215,12 +198,20 @@ void vgt_worker_dispatch(struct vgt_worker *w, ioreq_t *req)
         do_io(w, req);
 }
 
+_Static_assert(offsetof(buffered_iopage_t, read_pointer) == 0 &&
+               offsetof(buffered_iopage_t, write_pointer) == 4 &&
+               __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "Xen's bufioreq_pointers layout");
+
 void vgt_worker_drain_buffered(struct vgt_worker *w)
 {
     volatile buffered_iopage_t *b = w->buf;
-    uint32_t rp = b->read_pointer, wp = b->write_pointer, n;
+    /* Both pointers in one 64-bit load (Xen's "full"): in atomic mode Xen rebases
+     * them together, and two separate loads could see one before and one after
+     * a rebase -- a bogus distance that would drop the pending writes. */
+    uint64_t ptrs = __atomic_load_n((const uint64_t *)(const void *)&b->read_pointer,
+                                    __ATOMIC_ACQUIRE);
+    uint32_t rp = (uint32_t)ptrs, wp = (uint32_t)(ptrs >> 32), n;
 
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
     n = wp - rp;
     if (n == 0)
         return;

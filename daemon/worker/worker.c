@@ -37,6 +37,26 @@ void vgt_worker_log(struct vgt_worker *w, int level, const char *fmt, ...)
         fprintf(stderr, "vgt-worker d%u: %s\n", w->cfg.domid, msg);
 }
 
+/* A hostile guest must not flood the journal (the mediator budgets the same way). */
+#define GUEST_LOG_BUDGET 64
+
+void vgt_worker_log_guest(struct vgt_worker *w, int level, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    if (w->guest_logs >= GUEST_LOG_BUDGET)
+        return;
+    if (++w->guest_logs == GUEST_LOG_BUDGET) {
+        vgt_worker_log(w, LOG_NOTICE, "guest misbehaves: further guest-triggered messages are not logged");
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    vgt_worker_log(w, level, "%s", msg);
+}
+
 /* ------------------------------------------------------------------ guest memory */
 
 void vgt_worker_mapcache_flush(struct vgt_worker *w)
@@ -70,15 +90,6 @@ static int guest_page(struct vgt_worker *w, uint64_t gfn, uint8_t **va)
     *e = (struct vgt_worker_mapent){ true, gfn, p };
     *va = p;
     return 0;
-}
-
-void *vgt_worker_guest_ptr(struct vgt_worker *w, uint64_t gpa, size_t len)
-{
-    uint8_t *va;
-    if (gpa >= GPA_LIMIT || (gpa & (PAGE - 1)) + len > PAGE ||
-        guest_page(w, gpa >> PAGE_SHIFT, &va))
-        return NULL;
-    return va + (gpa & (PAGE - 1));
 }
 
 int vgt_worker_guest_copy(struct vgt_worker *w, uint64_t gpa, void *buf, size_t len, bool write)
@@ -147,7 +158,7 @@ static void unmap_windows(struct vgt_worker *w, int bar)
         int r = w->x->unmap_io_range(w->xen, w->cfg.domid, w->server_id, win->is_mmio,
                                      win->start, win->end);
         if (r)
-            vgt_worker_log(w, LOG_WARNING, "unmap %s %#llx-%#llx: %s", win->is_mmio ? "MMIO" : "I/O",
+            vgt_worker_log_guest(w, LOG_WARNING, "unmap %s %#llx-%#llx: %s", win->is_mmio ? "MMIO" : "I/O",
                            (unsigned long long)win->start, (unsigned long long)win->end,
                            strerror(-r));
         *win = w->win[--w->nwin];
@@ -218,7 +229,7 @@ static void apply_bar(struct vgt_worker *w, int bar, const struct vgt_bar *b)
                 continue;
             r = move_backing(w, bk, gfn);
             if (r) {
-                vgt_worker_log(w, LOG_ERR, "moving BAR%d memory to %#llx: %s", bar,
+                vgt_worker_log_guest(w, LOG_ERR, "moving BAR%d memory to %#llx: %s", bar,
                                (unsigned long long)start, strerror(-r));
                 continue;
             }
@@ -230,7 +241,7 @@ static void apply_bar(struct vgt_worker *w, int bar, const struct vgt_bar *b)
         int r = w->x->map_io_range(w->xen, w->cfg.domid, w->server_id, win.is_mmio, win.start,
                                    win.end);
         if (r) {
-            vgt_worker_log(w, LOG_ERR, "map BAR%d %s %#llx-%#llx: %s", bar,
+            vgt_worker_log_guest(w, LOG_ERR, "map BAR%d %s %#llx-%#llx: %s", bar,
                            win.is_mmio ? "MMIO" : "I/O", (unsigned long long)win.start,
                            (unsigned long long)win.end, strerror(-r));
             continue;
@@ -245,7 +256,7 @@ static void host_bar_changed(void *opaque, int bar, const struct vgt_bar *old_st
     struct vgt_worker *w = opaque;
     if (bar < 0 || bar >= VGT_NR_BARS || !new_state)
         return;
-    vgt_worker_log(w, LOG_DEBUG, "BAR%d: addr %#llx size %#llx decode %d", bar,
+    vgt_worker_log_guest(w, LOG_DEBUG, "BAR%d: addr %#llx size %#llx decode %d", bar,
                    (unsigned long long)new_state->addr, (unsigned long long)new_state->size,
                    new_state->decode);
     /* Before enable the server's ranges do not exist yet: set-up maps them. */
@@ -260,7 +271,7 @@ static void host_raise_msi(void *opaque, uint64_t addr, uint32_t data)
     struct vgt_worker *w = opaque;
     int r = w->x->inject_msi(w->xen, w->cfg.domid, addr, data);
     if (r)
-        vgt_worker_log(w, LOG_WARNING, "inject MSI %#llx/%#x: %s", (unsigned long long)addr, data,
+        vgt_worker_log_guest(w, LOG_WARNING, "inject MSI %#llx/%#x: %s", (unsigned long long)addr, data,
                        strerror(-r));
 }
 
@@ -269,14 +280,14 @@ static void host_set_intx(void *opaque, bool level)
     struct vgt_worker *w = opaque;
     int r = w->x->set_pci_intx(w->xen, w->cfg.domid, w->cfg.seg, w->cfg.bus, w->cfg.dev, 0, level);
     if (r)
-        vgt_worker_log(w, LOG_WARNING, "INTA %d: %s", level, strerror(-r));
+        vgt_worker_log_guest(w, LOG_WARNING, "INTA %d: %s", level, strerror(-r));
 }
 
 static void host_display_ready(void *opaque, bool ready)
 {
     struct vgt_worker *w = opaque;
     if (ready && !w->display_ready) {
-        vgt_worker_log(w, LOG_INFO, "guest display ready");
+        vgt_worker_log_guest(w, LOG_INFO, "guest display ready");
         vgt_worker_ctl_event(w, "display_ready", NULL);
     }
     w->display_ready = ready;
@@ -299,9 +310,9 @@ static void host_asls_changed(void *opaque, uint32_t asls)
         r = vgt_worker_guest_copy(w, asls, buf, VGT_OPREGION_SIZE, true);
     free(buf);
     if (r)
-        vgt_worker_log(w, LOG_WARNING, "OpRegion at ASLS %#x: %s", asls, strerror(-r));
+        vgt_worker_log_guest(w, LOG_WARNING, "OpRegion at ASLS %#x: %s", asls, strerror(-r));
     else
-        vgt_worker_log(w, LOG_INFO, "OpRegion written at %#x", asls);
+        vgt_worker_log_guest(w, LOG_INFO, "OpRegion written at %#x", asls);
 }
 
 static void host_log(void *opaque, int level, const char *msg)

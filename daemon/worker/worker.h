@@ -127,6 +127,7 @@ struct vgt_worker {
     bool restricted;
     bool ready, display_ready, failsafe, quit;
     bool domain_gone;                   /* Xen objects went with the domain */
+    unsigned guest_logs;                /* messages the guest triggered so far */
     struct vgt_worker_stats stats;
 };
 
@@ -147,11 +148,12 @@ void vgt_worker_failsafe(struct vgt_worker *w, const char *reason);
 
 void vgt_worker_log(struct vgt_worker *w, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A message the guest can trigger at will: a bounded number per worker, then silence. */
+void vgt_worker_log_guest(struct vgt_worker *w, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Guest memory through the mapping cache; -EFAULT if not the guest's RAM. */
 int vgt_worker_guest_copy(struct vgt_worker *w, uint64_t gpa, void *buf, size_t len, bool write);
-/* Direct pointer to [gpa, gpa+len) if it lies within one guest page, else NULL. */
-void *vgt_worker_guest_ptr(struct vgt_worker *w, uint64_t gpa, size_t len);
 
 /* ---- internal, shared between the worker's files */
 void vgt_worker_dispatch(struct vgt_worker *w, ioreq_t *req);

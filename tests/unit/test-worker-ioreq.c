@@ -1,8 +1,12 @@
 /* vgt-worker ioreq handling on the Xen double: config space, BAR moves, MMIO, PIO,
  * rep copies through guest memory, buffered ring, and a hostile ring. */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include "daemon/worker/worker.h"
 #include "daemon/xen/xen-double.h"
 #include "tests/tap.h"
@@ -166,6 +170,24 @@ static void test_rep(void)
     is_int(W.stats.rep_capped, 2, "also through guest memory");
 }
 
+/* A device access during a rep copy may map other guest pages (the mediator's
+ * guest_read): the rep buffer's page must not be used through a stale mapping. */
+static void test_rep_mapcache(void)
+{
+    uint64_t *buf = vgt_xd_gfn(D, 0x400), *other = vgt_xd_gfn(D, 0x410), got = 0;
+    ioreq_t r = { .addr = 0xd0000000 + FAKE_REG_GREAD, .data = 0x400000, .count = 2, .size = 8,
+                  .data_is_ptr = 1, .dir = IOREQ_WRITE, .type = IOREQ_TYPE_COPY };
+
+    buf[0] = 0x410000;          /* element 0: read gfn 0x410, same map-cache entry */
+    buf[1] = 0x1111;            /* element 1 lands in FAKE_REG_GREAD_VAL */
+    other[0] = 0x5a5a;
+    other[1] = 0x2222;
+    post(0, &r);
+    memcpy(&got, fake_last->regs + FAKE_REG_GREAD_VAL, 8);
+    is_int(got, 0x1111, "rep write: the buffer page is re-mapped after a device access");
+    ok(other[1] == 0x2222, "the other guest page is untouched");
+}
+
 static void test_bad_fields(void)
 {
     uint64_t bad0 = W.stats.bad_access;
@@ -291,6 +313,54 @@ static void test_buffered(void)
     is_int(io(IOREQ_TYPE_PIO, 0xc008, 4, true, 0), 0x5555, "buffered before synchronous");
 }
 
+/* Xen rebases both buffered pointers with one 64-bit cmpxchg (atomic mode); a
+ * reader loading them separately may see a bogus distance between them. */
+static volatile bool rebasing, rebase_started;
+
+static void *rebase_thread(void *arg)
+{
+    uint64_t *full = arg, hi = 600ull << 32 | 600, lo = 89ull << 32 | 89;
+    rebase_started = true;
+    while (rebasing) {
+        uint64_t e = hi;
+        __atomic_compare_exchange_n(full, &e, lo, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+        e = lo;
+        __atomic_compare_exchange_n(full, &e, hi, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    }
+    return NULL;
+}
+
+static void test_buffered_rebase(void)
+{
+    volatile buffered_iopage_t *b = vgt_xd_bufpage(D);
+    uint64_t *full = (uint64_t *)(void *)&b->read_pointer, bad0 = W.stats.bad_access;
+    struct timespec t0, t1;
+    pthread_t t;
+
+    __atomic_store_n(full, 600ull << 32 | 600, __ATOMIC_SEQ_CST);   /* empty, rebase due */
+    rebasing = true;
+    if (pthread_create(&t, NULL, rebase_thread, full)) {
+        ok(0, "rebase thread");
+        return;
+    }
+    while (!rebase_started)
+        sched_yield();
+    /* bounded by time (valgrind serialises the threads) */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (unsigned i = 1; W.stats.bad_access == bad0; i++) {
+        vgt_worker_drain_buffered(&W);
+        if (i % 65536 == 0) {
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            if ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 > 300)
+                break;
+        }
+    }
+    rebasing = false;
+    pthread_join(t, NULL);
+    is_int(W.stats.bad_access - bad0, 0, "pointers rebased by Xen meanwhile: never a bogus distance");
+    is_int(b->read_pointer, b->write_pointer, "ring still empty");
+}
+
 static void test_host_ops(void)
 {
     struct vgt_xd_state st;
@@ -325,6 +395,40 @@ static void test_host_ops(void)
     is_int(st.guest_mapped_pages, 2048, "INVALIDATE drops cached guest mappings");
 }
 
+/* What a guest can trigger at will is logged a bounded number of times. */
+static void test_log_flood(void)
+{
+    char line[256];
+    unsigned lines = 0;
+    FILE *f = tmpfile();
+    int saved = dup(2);
+
+    if (!f || saved < 0) {
+        ok(0, "log capture");
+        return;
+    }
+    fflush(stderr);
+    dup2(fileno(f), 2);
+    W.cfg.quiet = false;
+    for (int i = 0; i < 1000; i++) {
+        mmio_wr(0xd0000000 + FAKE_REG_DISPLAY_READY, 4, 1);   /* "guest display ready" */
+        mmio_wr(0xd0000000 + FAKE_REG_DISPLAY_READY, 4, 0);
+        cfg_wr(0x10, 4, 0xd0000000 + (i & 1) * 0x1000000);   /* BAR0 moves (debug line) */
+    }
+    cfg_wr(0x10, 4, 0xd0000000);
+    W.cfg.quiet = true;
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(f);
+    while (fgets(line, sizeof(line), f))
+        if (lines++ < 3 || strstr(line, "misbehaves"))
+            printf("# %s", line);
+    fclose(f);
+    ok(lines <= 100, "a guest toggling display_ready and moving a BAR 1000 times logs a bounded amount");
+    printf("# %u lines\n", lines);
+}
+
 static void test_failsafe(void)
 {
     vgt_xd_fail(D, VGT_XD_PENDING, -EBADF, 0);
@@ -343,10 +447,13 @@ int main(void)
     test_bars();
     test_mmio_pio();
     test_rep();
+    test_rep_mapcache();
     test_bad_fields();
     test_hostile();
     test_buffered();
+    test_buffered_rebase();
     test_host_ops();
+    test_log_flood();
     test_failsafe();
     is_int(unanswered, 0, "every request answered");
     fake_stop(&W, D);
