@@ -3,7 +3,8 @@ worker_test_ldadd = daemon/worker/libvgtworker.la daemon/xen/libvgtxen-double.la
 	libxl-vgt/libvgt.la $(YAJL_LIBS)
 worker_test_cflags = $(AM_CFLAGS) $(YAJL_CFLAGS) $(XEN_CFLAGS) -DVGT_TEST_SRCDIR='"$(abs_top_srcdir)"'
 unit_tests += tests/unit/test-xen-double tests/unit/test-worker-start \
-	tests/unit/test-worker-ioreq tests/unit/test-worker-control tests/unit/test-worker-swmodel
+	tests/unit/test-worker-ioreq tests/unit/test-worker-control tests/unit/test-worker-swmodel \
+	tests/unit/test-worker-restart
 tests_unit_test_xen_double_SOURCES = tests/unit/test-xen-double.c
 tests_unit_test_xen_double_CFLAGS = $(worker_test_cflags)
 tests_unit_test_xen_double_LDADD = daemon/xen/libvgtxen-double.la
@@ -15,6 +16,10 @@ tests_unit_test_worker_ioreq_SOURCES = tests/unit/test-worker-ioreq.c \
 	tests/unit/test-worker-fake.c tests/unit/test-worker-fake.h
 tests_unit_test_worker_ioreq_CFLAGS = $(worker_test_cflags)
 tests_unit_test_worker_ioreq_LDADD = $(worker_test_ldadd)
+tests_unit_test_worker_restart_SOURCES = tests/unit/test-worker-restart.c \
+	tests/unit/test-worker-fake.c tests/unit/test-worker-fake.h
+tests_unit_test_worker_restart_CFLAGS = $(worker_test_cflags)
+tests_unit_test_worker_restart_LDADD = $(worker_test_ldadd)
 tests_unit_test_worker_control_SOURCES = tests/unit/test-worker-control.c \
 	tests/unit/test-worker-fake.c tests/unit/test-worker-fake.h
 tests_unit_test_worker_control_CFLAGS = $(worker_test_cflags)

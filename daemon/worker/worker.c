@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* vgt-worker: staged start-up and teardown, BARs, guest memory, the event loop. */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <syslog.h>
@@ -124,6 +126,185 @@ static int host_guest_write(void *opaque, uint64_t gpa, const void *buf, size_t 
     return vgt_worker_guest_copy(opaque, gpa, (void *)buf, len, true);
 }
 
+/* ------------------------------------------------------------------ restart record */
+
+/*
+ * An ioreq server and populated frames belong to the domain, not to us: after a
+ * crash (kill -9) they stay, the guest's accesses go to a server nobody serves
+ * and a successor's set-up would conflict.  So "worker-D.ioreq" next to the
+ * control socket says what the domain holds on our behalf:
+ *     server ID
+ *     backing BAR REGION NPAGES PARK_GFN CUR_GFN
+ * It is opened before the privilege drop and rewritten in place (BAR moves),
+ * removed when the domain holds nothing of ours any more.
+ */
+static int record_path(struct vgt_worker *w)
+{
+    const char *sp = w->cfg.socket_path, *slash = sp ? strrchr(sp, '/') : NULL;
+    int n;
+
+    if (!sp)
+        return -EINVAL;
+    n = slash ? snprintf(w->record_path, sizeof(w->record_path), "%.*s/worker-%u.ioreq",
+                         (int)(slash - sp), sp, w->cfg.domid)
+              : snprintf(w->record_path, sizeof(w->record_path), "worker-%u.ioreq", w->cfg.domid);
+    return n < 0 || (size_t)n >= sizeof(w->record_path) ? -ENAMETOOLONG : 0;
+}
+
+static bool record_has(const struct vgt_worker *w)
+{
+    for (unsigned i = 0; i < VGT_WORKER_MAX_BACKING; i++)
+        if (w->backing[i].populated || w->stale[i].present)
+            return true;
+    return w->server_up;
+}
+
+static void record_line(char *buf, size_t *len, size_t max, const struct vgt_worker_backing *bk)
+{
+    int n = snprintf(buf + *len, max - *len, "backing %d %u %llu %#llx %#llx\n", bk->bar,
+                     bk->region, (unsigned long long)bk->npages,
+                     (unsigned long long)bk->park_gfn, (unsigned long long)bk->cur_gfn);
+    if (n > 0 && (size_t)n < max - *len)
+        *len += (size_t)n;
+}
+
+static void record_write(struct vgt_worker *w)
+{
+    char buf[512];
+    size_t len = 0;
+
+    if (w->record_fd < 0)
+        return;
+    if (w->server_up)
+        len = (size_t)snprintf(buf, sizeof(buf), "server %u\n", w->server_id);
+    for (unsigned i = 0; i < VGT_WORKER_MAX_BACKING; i++) {
+        if (w->backing[i].populated)
+            record_line(buf, &len, sizeof(buf), &w->backing[i]);
+        if (w->stale[i].present)
+            record_line(buf, &len, sizeof(buf), &w->stale[i]);
+    }
+    if (pwrite(w->record_fd, buf, len, 0) != (ssize_t)len || ftruncate(w->record_fd, (off_t)len) < 0)
+        vgt_worker_log(w, LOG_WARNING, "writing %s: %s", w->record_path, strerror(errno));
+}
+
+/* Read a predecessor's record: *server = -1 if it names none. */
+static int record_load(struct vgt_worker *w, int *server)
+{
+    char buf[512], *line, *save = NULL;
+    struct stat st;
+    ssize_t n;
+    unsigned nb = 0;
+    int fd = open(w->record_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+    *server = -1;
+    if (fd < 0)
+        return errno == ENOENT ? 0 : -errno;
+    /* only a record we (the same user, vgtd's root) wrote counts */
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+        close(fd);
+        vgt_worker_log(w, LOG_WARNING, "%s: not a record of ours: ignored", w->record_path);
+        return 0;
+    }
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n < 0)
+        return -errno;
+    buf[n] = 0;
+    for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        struct vgt_worker_backing bk = { .present = true };
+        unsigned id;
+        unsigned long long np, park, cur;
+        if (sscanf(line, "server %u", &id) == 1 && id <= UINT16_MAX) {
+            *server = (int)id;
+        } else if (sscanf(line, "backing %d %u %llu %llx %llx", &bk.bar, &bk.region, &np, &park,
+                          &cur) == 5 && nb < VGT_WORKER_MAX_BACKING && bk.bar >= 0 &&
+                   bk.bar < VGT_NR_BARS && np && np <= (1u << 20) && park < GPA_LIMIT >> PAGE_SHIFT &&
+                   cur < GPA_LIMIT >> PAGE_SHIFT) {
+            bk.npages = np;
+            bk.park_gfn = park;
+            bk.cur_gfn = cur;
+            w->stale[nb++] = bk;
+        } else {
+            vgt_worker_log(w, LOG_WARNING, "%s: bad line ignored", w->record_path);
+        }
+    }
+    return 0;
+}
+
+static int map_frames(struct vgt_worker *w, uint64_t gfn, uint64_t n, void **mem)
+{
+    uint64_t *gfns = calloc(n, sizeof(*gfns));
+    int r;
+    if (!gfns)
+        return -ENOMEM;
+    for (uint64_t i = 0; i < n; i++)
+        gfns[i] = gfn + i;
+    r = w->x->map_guest(w->xen, w->cfg.domid, true, gfns, n, mem);
+    free(gfns);
+    return r;
+}
+
+static void release_backing(struct vgt_worker *w, struct vgt_worker_backing *bk);
+
+/* The predecessor's frames that were not adopted: give them back (before restrict). */
+static void release_stale(struct vgt_worker *w)
+{
+    for (unsigned i = 0; i < VGT_WORKER_MAX_BACKING; i++) {
+        struct vgt_worker_backing *s = &w->stale[i];
+        if (!s->present)
+            continue;
+        if (s->mem)
+            w->x->unmap_guest(w->xen, s->mem, s->npages);
+        s->mem = NULL;
+        s->populated = s->maxmem_raised = true;
+        vgt_worker_log(w, LOG_INFO, "releasing %llu frames of a previous worker",
+                       (unsigned long long)s->npages);
+        release_backing(w, s);
+    }
+    record_write(w);
+}
+
+/* Before creating our server: destroy a dead predecessor's and find its frames. */
+static int recover_stale(struct vgt_worker *w)
+{
+    int server, r = record_load(w, &server);
+    if (r) {
+        vgt_worker_log(w, LOG_ERR, "%s: %s", w->record_path, strerror(-r));
+        return r;
+    }
+    /* frames at the recorded place prove the record is this domain's (a domid
+     * is reused only after the domain died; its record then names nothing) */
+    for (unsigned i = 0; i < VGT_WORKER_MAX_BACKING; i++) {
+        struct vgt_worker_backing *s = &w->stale[i];
+        if (!s->present)
+            continue;
+        if (map_frames(w, s->cur_gfn, s->npages, &s->mem) == 0)
+            continue;
+        if (s->cur_gfn != s->park_gfn && map_frames(w, s->park_gfn, s->npages, &s->mem) == 0) {
+            s->cur_gfn = s->park_gfn;
+            continue;
+        }
+        vgt_worker_log(w, LOG_NOTICE, "%s names frames the domain does not have: ignored",
+                       w->record_path);
+        for (unsigned k = 0; k < VGT_WORKER_MAX_BACKING; k++) {
+            if (w->stale[k].mem)
+                w->x->unmap_guest(w->xen, w->stale[k].mem, w->stale[k].npages);
+            w->stale[k] = (struct vgt_worker_backing){ 0 };
+        }
+        return 0;
+    }
+    if (server >= 0) {
+        r = w->x->destroy_ioreq_server(w->xen, w->cfg.domid, (uint16_t)server);
+        if (r && r != -ENOENT) {
+            vgt_worker_log(w, LOG_ERR, "destroy stale ioreq server %d: %s", server, strerror(-r));
+            return r;
+        }
+        vgt_worker_log(w, LOG_NOTICE, "stale ioreq server %d of a previous worker %s", server,
+                       r ? "already gone" : "destroyed (vGPU reset)");
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------------ BARs */
 
 static bool bar_live(const struct vgt_bar *b)
@@ -203,6 +384,7 @@ static int move_backing(struct vgt_worker *w, struct vgt_worker_backing *bk, uin
     r = w->x->relocate_memory(w->xen, w->cfg.domid, (uint32_t)bk->npages, bk->cur_gfn, gfn);
     if (!r)
         bk->cur_gfn = gfn;
+    record_write(w);
     return r;
 }
 
@@ -389,22 +571,52 @@ static void undo_mediator(struct vgt_worker *w)
 
 static int stage_server(struct vgt_worker *w)
 {
-    int r = w->x->create_ioreq_server(w->xen, w->cfg.domid, VGT_XEN_BUFIOREQ_ATOMIC, &w->server_id);
+    int r = record_path(w);
     if (!r)
-        vgt_worker_log(w, LOG_INFO, "ioreq server %u created", w->server_id);
-    return r;
+        r = recover_stale(w);
+    if (r)
+        return r;
+    /* root's, opened now: still writable after the privilege drop */
+    w->record_fd = open(w->record_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (w->record_fd < 0) {
+        r = -errno;
+        vgt_worker_log(w, LOG_ERR, "%s: %s", w->record_path, strerror(-r));
+        return r;
+    }
+    record_write(w);
+    r = w->x->create_ioreq_server(w->xen, w->cfg.domid, VGT_XEN_BUFIOREQ_ATOMIC, &w->server_id);
+    if (r)
+        return r;
+    w->server_up = true;
+    record_write(w);
+    vgt_worker_log(w, LOG_INFO, "ioreq server %u created", w->server_id);
+    return 0;
 }
 
 static void undo_server(struct vgt_worker *w)
 {
-    if (w->domain_gone) {
+    if (w->server_up && w->domain_gone) {
         w->nwin = 0;
-        return;
+    } else if (w->server_up) {
+        unmap_windows(w, -1);
+        int r = w->x->destroy_ioreq_server(w->xen, w->cfg.domid, w->server_id);
+        if (r)
+            vgt_worker_log(w, LOG_WARNING, "destroy ioreq server: %s", strerror(-r));
     }
-    unmap_windows(w, -1);
-    int r = w->x->destroy_ioreq_server(w->xen, w->cfg.domid, w->server_id);
-    if (r)
-        vgt_worker_log(w, LOG_WARNING, "destroy ioreq server: %s", strerror(-r));
+    w->server_up = false;
+    if (!w->domain_gone)
+        release_stale(w);
+    if (w->record_fd >= 0) {
+        /* frames left to the domain after restrict stay recorded for a successor */
+        if (w->domain_gone || !record_has(w))
+            unlink(w->record_path);
+        else
+            record_write(w);
+        close(w->record_fd);
+    }
+    w->record_fd = -1;
+    for (unsigned i = 0; i < VGT_WORKER_MAX_BACKING; i++)
+        w->backing[i] = (struct vgt_worker_backing){ 0 };
 }
 
 static int stage_pages(struct vgt_worker *w)
@@ -450,6 +662,7 @@ static void release_backing(struct vgt_worker *w, struct vgt_worker_backing *bk)
             /* libxenctrl is gone after restrict: the frames go with the domain */
             vgt_worker_log(w, LOG_INFO, "BAR%d memory (%llu frames at gfn %#llx) stays with the domain",
                            bk->bar, (unsigned long long)bk->npages, (unsigned long long)bk->cur_gfn);
+            return;   /* still populated: recorded for a successor (undo_server) */
         } else {
             uint64_t *gfns = calloc(bk->npages, sizeof(*gfns));
             int r = gfns ? 0 : -ENOMEM;
@@ -482,6 +695,27 @@ static int setup_backing(struct vgt_worker *w, struct vgt_worker_backing *bk, ui
     int r;
 
     bk->npages = size >> PAGE_SHIFT;
+    for (unsigned i = 0; i < VGT_WORKER_MAX_BACKING; i++) {
+        struct vgt_worker_backing *s = &w->stale[i];
+        if (!s->present || s->bar != bk->bar || s->region != bk->region || s->npages != bk->npages)
+            continue;
+        /* a dead predecessor's frames: maxmem was raised for them already */
+        bk->park_gfn = s->park_gfn;
+        bk->cur_gfn = s->cur_gfn;
+        bk->mem = s->mem;
+        bk->populated = bk->maxmem_raised = true;
+        *s = (struct vgt_worker_backing){ 0 };
+        /* the vGPU is reset (BARs not decoding): back to the parking place */
+        if (bk->cur_gfn != bk->park_gfn &&
+            w->x->relocate_memory(w->xen, w->cfg.domid, (uint32_t)bk->npages, bk->cur_gfn,
+                                  bk->park_gfn) == 0)
+            bk->cur_gfn = bk->park_gfn;
+        record_write(w);
+        vgt_worker_log(w, LOG_NOTICE, "BAR%d memory of a previous worker reused (gfn %#llx)",
+                       bk->bar, (unsigned long long)bk->cur_gfn);
+        memset(bk->mem, 0, bk->npages * PAGE);
+        return w->cfg.med->set_backing(w->vgpu, bk->bar, bk->region, bk->mem, bk->npages * PAGE);
+    }
     r = w->x->domain_info(w->xen, w->cfg.domid, &info);
     if (r)
         return r;
@@ -498,6 +732,7 @@ static int setup_backing(struct vgt_worker *w, struct vgt_worker_backing *bk, ui
     if (!r) {
         bk->populated = true;
         bk->cur_gfn = bk->park_gfn;
+        record_write(w);
         r = w->x->map_guest(w->xen, w->cfg.domid, true, gfns, bk->npages, &bk->mem);
     }
     free(gfns);
@@ -537,6 +772,7 @@ static int stage_backing(struct vgt_worker *w)
             }
         }
     }
+    release_stale(w);   /* frames of a predecessor no region wanted */
     return 0;
 }
 
@@ -764,7 +1000,7 @@ static const struct {
     [VGT_STAGE_NONE] = { "none", NULL, undo_nothing, false },
     [VGT_STAGE_HANDLES] = { "handles", stage_handles, undo_handles, true },
     [VGT_STAGE_MEDIATOR] = { "mediator", stage_mediator, undo_mediator, true },
-    [VGT_STAGE_SERVER] = { "server", stage_server, undo_server, false },
+    [VGT_STAGE_SERVER] = { "server", stage_server, undo_server, true },
     [VGT_STAGE_PAGES] = { "pages", stage_pages, undo_pages, false },
     [VGT_STAGE_BACKING] = { "backing", stage_backing, undo_backing, true },
     [VGT_STAGE_PCIDEV] = { "pcidev", stage_pcidev, undo_pcidev, false },
@@ -788,6 +1024,7 @@ int vgt_worker_start(struct vgt_worker *w, const struct vgt_worker_config *cfg)
     w->cfg = *cfg;
     w->x = cfg->xen;
     w->epfd = w->sigfd = w->listen_fd = w->client_fd = w->timerfd = w->watchdog_fd = -1;
+    w->record_fd = -1;
     w->start_uid = getuid();
     w->host = (struct vgt_host_ops){
         .bar_changed = host_bar_changed,

@@ -104,6 +104,7 @@ struct vgt_worker {
     struct vgt_host_ops host;
 
     uint16_t server_id;
+    bool server_up;                     /* our ioreq server exists */
     struct vgt_xen_mapping *pages_map;
     volatile buffered_iopage_t *buf;
     volatile shared_iopage_t *shared;
@@ -117,6 +118,12 @@ struct vgt_worker {
     struct vgt_worker_window win[VGT_WORKER_MAX_WINDOWS];
     unsigned nwin;
     struct vgt_worker_backing backing[VGT_WORKER_MAX_BACKING];
+    /* The restart record (worker-D.ioreq next to the socket): our server id and
+     * backing frames, so that a successor after a crash can destroy the server
+     * and adopt the frames.  stale: what a dead predecessor left (mem mapped). */
+    int record_fd;
+    char record_path[256];
+    struct vgt_worker_backing stale[VGT_WORKER_MAX_BACKING];
     struct vgt_worker_mapent mapcache[VGT_WORKER_MAP_CACHE];
 
     int epfd, sigfd, listen_fd, client_fd, timerfd, watchdog_fd;

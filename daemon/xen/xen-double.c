@@ -77,7 +77,9 @@ struct vgt_xd {
     uint32_t next_txn;
 };
 
-struct vgt_xen { struct vgt_xd *d; unsigned what; };
+/* restricted: per handle set, as xentoolcore_restrict_all is per process (a
+ * restarted worker opens fresh, unrestricted handles on the same guest). */
+struct vgt_xen { struct vgt_xd *d; unsigned what; bool restricted; };
 
 static void xd_trace(struct vgt_xd *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void xd_trace(struct vgt_xd *d, const char *fmt, ...)
@@ -560,9 +562,10 @@ static int xd_unmap_guest(struct vgt_xen *x, void *addr, size_t n)
     return 0;
 }
 
-static int xd_privileged(struct vgt_xd *d, uint32_t domid, enum vgt_xd_op op)
+static int xd_privileged(struct vgt_xen *x, uint32_t domid, enum vgt_xd_op op)
 {
-    if (d->st.restricted)
+    struct vgt_xd *d = x->d;
+    if (x->restricted)
         return -EPERM;   /* libxenctrl's fd is /dev/null after xentoolcore_restrict_all */
     int r = xd_domain(d, domid);
     return r ? r : xd_check(d, op);
@@ -571,7 +574,7 @@ static int xd_privileged(struct vgt_xd *d, uint32_t domid, enum vgt_xd_op op)
 static int xd_domain_info(struct vgt_xen *x, uint32_t domid, struct vgt_xen_dominfo *out)
 {
     struct vgt_xd *d = x->d;
-    int r = xd_privileged(d, domid, VGT_XD_DOMAIN_INFO);
+    int r = xd_privileged(x, domid, VGT_XD_DOMAIN_INFO);
     if (r)
         return r;
     memset(out, 0, sizeof(*out));
@@ -585,7 +588,7 @@ static int xd_domain_info(struct vgt_xen *x, uint32_t domid, struct vgt_xen_domi
 static int xd_set_maxmem(struct vgt_xen *x, uint32_t domid, uint64_t kb)
 {
     struct vgt_xd *d = x->d;
-    int r = xd_privileged(d, domid, VGT_XD_SET_MAXMEM);
+    int r = xd_privileged(x, domid, VGT_XD_SET_MAXMEM);
     if (r)
         return r;
     d->st.max_memkb = kb;
@@ -596,7 +599,7 @@ static int xd_set_maxmem(struct vgt_xen *x, uint32_t domid, uint64_t kb)
 static int xd_populate(struct vgt_xen *x, uint32_t domid, const uint64_t *gfns, size_t n)
 {
     struct vgt_xd *d = x->d;
-    int r = xd_privileged(d, domid, VGT_XD_POPULATE);
+    int r = xd_privileged(x, domid, VGT_XD_POPULATE);
     size_t done = 0;
     if (r)
         return r;
@@ -625,7 +628,7 @@ static int xd_populate(struct vgt_xen *x, uint32_t domid, const uint64_t *gfns, 
 static int xd_decrease(struct vgt_xen *x, uint32_t domid, const uint64_t *gfns, size_t n)
 {
     struct vgt_xd *d = x->d;
-    int r = xd_privileged(d, domid, VGT_XD_DECREASE);
+    int r = xd_privileged(x, domid, VGT_XD_DECREASE);
     if (r)
         return r;
     for (size_t i = 0; i < n; i++)
@@ -648,7 +651,7 @@ static int xd_restrict(struct vgt_xen *x, uint32_t domid)
         return r;
     if (domid != d->p.domid)
         return -ESRCH;
-    d->st.restricted = true;
+    x->restricted = d->st.restricted = true;
     xd_trace(d, "restrict");
     return 0;
 }

@@ -47,7 +47,7 @@ struct vgt_xd_state {
     uint64_t guest_mapped_pages; /* foreign-mapped frames still mapped */
     uint64_t max_memkb;
     uint64_t extra_pages;        /* populated frames beyond RAM */
-    bool restricted;
+    bool restricted;             /* some handle set was restricted (libxenctrl ops fail on it) */
     uint64_t msi_count, last_msi_addr;
     uint32_t last_msi_data;
     bool intx_level;             /* INTA of the device as last set */

@@ -11,6 +11,8 @@
 static char sockdir[64];
 static char sockpath[96];
 
+const char *fake_sockdir(void) { return sockdir; }
+
 int fake_prepare_sockdir(void)
 {
     if (!sockdir[0]) {
@@ -23,6 +25,12 @@ int fake_prepare_sockdir(void)
 }
 
 int fake_start(struct vgt_worker *w, struct vgt_xd **d, unsigned vcpus, int fail_stage)
+{
+    *d = NULL;
+    return fake_start_on(w, d, vcpus, fail_stage);
+}
+
+int fake_start_on(struct vgt_worker *w, struct vgt_xd **d, unsigned vcpus, int fail_stage)
 {
     struct vgt_xd_params xp = { .domid = FAKE_DOMID, .vcpus = vcpus,
                                 .guest_mem = FAKE_GUEST_MEM };
@@ -47,7 +55,7 @@ int fake_start(struct vgt_worker *w, struct vgt_xd **d, unsigned vcpus, int fail
     cfg.profile.gen = 9;
     cfg.profile.device_id = 0x1912;
     cfg.socket_path = sockpath;
-    cfg.xen_arg = *d = vgt_xd_new(&xp);
+    cfg.xen_arg = *d = *d ? *d : vgt_xd_new(&xp);
     if (!*d)
         return -ENOMEM;
     return vgt_worker_start(w, &cfg);
@@ -58,6 +66,11 @@ void fake_stop(struct vgt_worker *w, struct vgt_xd *d)
     vgt_worker_teardown(w);
     vgt_xd_free(d);
     unlink(sockpath);
+    if (sockdir[0]) {
+        char rec[128];
+        snprintf(rec, sizeof(rec), "%s/worker-%u.ioreq", sockdir, FAKE_DOMID);
+        unlink(rec);   /* frames left to the domain after restrict stay recorded */
+    }
     if (sockdir[0])
         rmdir(sockdir);
     sockdir[0] = 0;

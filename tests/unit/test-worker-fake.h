@@ -49,6 +49,9 @@ extern const struct vgt_monitor_config *fake_monitor;  /* --monitor-config of th
 struct vgt_worker;
 struct vgt_xd;
 int fake_start(struct vgt_worker *w, struct vgt_xd **d, unsigned vcpus, int fail_stage);
+/* The same on an existing double *d (a restarted worker; NULL: a fresh one). */
+int fake_start_on(struct vgt_worker *w, struct vgt_xd **d, unsigned vcpus, int fail_stage);
+const char *fake_sockdir(void);
 /* Create the socket directory now (before a fork that starts the worker). */
 int fake_prepare_sockdir(void);
 /* Teardown, free the double, remove the socket directory. */
