@@ -815,11 +815,13 @@ static void undo_enabled(struct vgt_worker *w)
 
 static int set_port_vcpu(struct vgt_worker *w, uint32_t local, unsigned vcpu)
 {
+    if (local > (1u << 20))   /* before any reallocation */
+        return -ERANGE;
     if (local >= w->port_vcpu_len) {
         uint32_t n = local + 64;
         uint16_t *t = realloc(w->port_vcpu, n * sizeof(*t));
-        if (!t || local > (1u << 20))
-            return t ? (w->port_vcpu = t, -ERANGE) : -ENOMEM;
+        if (!t)
+            return -ENOMEM;
         memset(t + w->port_vcpu_len, 0, (n - w->port_vcpu_len) * sizeof(*t));
         w->port_vcpu = t;
         w->port_vcpu_len = n;
@@ -973,7 +975,9 @@ static int stage_privdrop(struct vgt_worker *w)
             return -EPERM;
         }
     }
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    /* no core dumps or ptrace of guest data; setuid clears it too, but not
+     * without --user, so say it explicitly */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return -errno;
     return 0;
 }

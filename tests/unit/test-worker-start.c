@@ -61,9 +61,12 @@ static void test_full_start(void)
     struct vgt_xd *d;
     struct vgt_xd_state st;
     char want[1024] = "";
+    int dumpable_before = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
     int r = fake_start(&w, &d, VCPUS, 0);
 
     is_int(r, 0, "start-up succeeds");
+    ok(dumpable_before == 1 && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0,
+       "privdrop without --user: not dumpable any more (was %d)", dumpable_before);
     is_int(w.stage, VGT_STAGE_READY, "all stages reached");
     for (int s = 1; s < VGT_STAGE_MAX; s++)
         if (forward[s])
