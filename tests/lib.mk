@@ -8,6 +8,9 @@ tests_unit_test_alloc_LDADD = libxl-vgt/libvgt.la
 unit_tests += tests/unit/test-config
 tests_unit_test_config_SOURCES = tests/unit/test-config.c
 tests_unit_test_config_LDADD = libxl-vgt/libvgt.la
+unit_tests += tests/unit/test-util
+tests_unit_test_util_SOURCES = tests/unit/test-util.c
+tests_unit_test_util_LDADD = libxl-vgt/libvgt.la
 
 # Golden tests of `xl-vgt -N create`: tests/golden/create/cases -> expected/.
 TESTS += tests/golden/create/run.sh

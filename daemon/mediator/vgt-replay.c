@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "vgt/util.h"
 #include "daemon/mediator/mediator.h"
 #include "vgt/cleanup.h"
 #include "vgt/config.h"
@@ -112,16 +113,6 @@ static const struct vgt_host_ops host_ops = {
     .asls_changed = on_asls, .ggtt_flushed = on_ggtt_flushed,
 };
 
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    if (!s || !*s || *s == '-')
-        return false;
-    errno = 0;
-    *out = strtoull(s, &end, 0);
-    return !errno && !*end;
-}
-
 static void err(struct replay *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void err(struct replay *r, const char *fmt, ...)
 {
@@ -147,8 +138,8 @@ static void do_access(struct replay *r, const char *space, char **w, int n)
     bool write;
     int rc;
 
-    if (n < 4 || (strcmp(w[1], "r") && strcmp(w[1], "w")) || !parse_u64(w[2], &off) ||
-        !parse_u64(w[3], &size) || (w[1][0] == 'w') != (n == 5) || (n == 5 && !parse_u64(w[4], &val))) {
+    if (n < 4 || (strcmp(w[1], "r") && strcmp(w[1], "w")) || vgt_parse_u64(w[2], &off) ||
+        vgt_parse_u64(w[3], &size) || (w[1][0] == 'w') != (n == 5) || (n == 5 && vgt_parse_u64(w[4], &val))) {
         err(r, "expected: %s r OFFSET SIZE | %s w OFFSET SIZE VALUE", space, space);
         return;
     }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
+#include "vgt/util.h"
 #include "daemon/worker/worker.h"
 #include "vgt/error.h"
 
@@ -24,16 +25,6 @@ static int bad_arg(const char *opt, const char *val, const char *what)
     return 2;
 }
 
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    if (!s || !*s || *s == '-')
-        return false;
-    errno = 0;
-    *out = strtoull(s, &end, 0);
-    return !errno && !*end;
-}
-
 static bool parse_pair(const char *s, uint64_t *a, uint64_t *b)
 {
     const char *comma = s ? strchr(s, ',') : NULL;
@@ -42,7 +33,7 @@ static bool parse_pair(const char *s, uint64_t *a, uint64_t *b)
         return false;
     memcpy(first, s, comma - s);
     first[comma - s] = 0;
-    return parse_u64(first, a) && parse_u64(comma + 1, b);
+    return !vgt_parse_u64(first, a) && !vgt_parse_u64(comma + 1, b);
 }
 
 static bool parse_bdf(const char *s, unsigned *seg, unsigned *bus, unsigned *dev, unsigned *fn)
@@ -82,13 +73,13 @@ int main(int argc, char **argv)
                 name = o->name;
         switch (c) {
         case 'd':
-            if (!parse_u64(optarg, &a) || a >= 0x7ff0 || a == 0)
+            if (vgt_parse_u64(optarg, &a) || a >= 0x7ff0 || a == 0)
                 return bad_arg(name, optarg, "a guest domain id (1..32751)");
             cfg.domid = (uint32_t)a;
             seen |= 1;
             break;
         case 'v':
-            if (!parse_u64(optarg, &a) || a == 0 || a > VGT_WORKER_MAX_VCPUS)
+            if (vgt_parse_u64(optarg, &a) || a == 0 || a > VGT_WORKER_MAX_VCPUS)
                 return bad_arg(name, optarg, "1..128 vCPUs");
             cfg.vcpus = (unsigned)a;
             seen |= 2;
@@ -100,7 +91,7 @@ int main(int argc, char **argv)
             break;
         case 'p': profile = optarg; seen |= 8; break;
         case 'i':
-            if (!parse_u64(optarg, &a) || a == 0 || a > VGT_MAX_INSTANCES)
+            if (vgt_parse_u64(optarg, &a) || a == 0 || a > VGT_MAX_INSTANCES)
                 return bad_arg(name, optarg, "a vgt id 1..64");
             cfg.part.vgt_id = (unsigned)a;
             seen |= 16;
@@ -123,7 +114,7 @@ int main(int argc, char **argv)
             seen |= 128;
             break;
         case 'm':
-            if (!parse_u64(optarg, &cfg.guest_mem) || cfg.guest_mem < (1u << 20))
+            if (vgt_parse_u64(optarg, &cfg.guest_mem) || cfg.guest_mem < (1u << 20))
                 return bad_arg(name, optarg, "the guest's memory in bytes");
             seen |= 256;
             break;

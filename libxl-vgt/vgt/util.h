@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+/* Small helpers shared by the programs (command lines, traces). */
+#ifndef VGT_UTIL_H
+#define VGT_UTIL_H
+
+#include <stdint.h>
+
+/*
+ * An unsigned number in C syntax: decimal, 0x hex or 0 octal, nothing else
+ * (no sign, no blanks, no suffix).  0, -EINVAL (not such a number) or
+ * -ERANGE (above UINT64_MAX); *out is written only on success.
+ */
+int vgt_parse_u64(const char *s, uint64_t *out);
+
+#endif
