@@ -128,7 +128,7 @@ struct vgt_xd *vgt_xd_new(const struct vgt_xd_params *p)
     d->ram_pages = (p->guest_mem + XD_PAGE - 1) / XD_PAGE;
     d->pool_pages = p->extra_pages ? p->extra_pages : 4096;
     d->st.max_memkb = p->guest_mem / 1024;
-    d->next_local = 5;
+    d->next_local = p->first_port ? p->first_port : 5;
     d->next_txn = 1;
     d->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     d->xs_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -30,6 +30,7 @@ struct vgt_xd_params {
     unsigned vcpus;
     uint64_t guest_mem;          /* bytes of RAM from gfn 0 */
     uint64_t extra_pages;        /* pool for populate (0: 4096) */
+    uint32_t first_port;         /* first local event channel port (0: 5) */
 };
 
 enum vgt_xd_op {

@@ -146,20 +146,34 @@ static void test_xen_failures(void)
         struct vgt_xd *d;
         struct vgt_xd_params xp = { .domid = FAKE_DOMID, .vcpus = VCPUS, .guest_mem = FAKE_GUEST_MEM };
         struct vgt_worker_config cfg;
+        char sock[128];
         int r;
 
+        /* the socket's folder also holds the restart record: a private one */
+        fake_prepare_sockdir();
+        snprintf(sock, sizeof(sock), "%s/xenfail.sock", fake_sockdir());
         d = vgt_xd_new(&xp);
         vgt_xd_fail(d, cases[i].op, -EACCES, cases[i].after);
         cfg = (struct vgt_worker_config){
             .domid = FAKE_DOMID, .vcpus = VCPUS, .dev = 5, .guest_mem = FAKE_GUEST_MEM,
             .xen = &vgt_xen_double_ops, .xen_arg = d, .med = &fake_mediator_ops, .quiet = true,
-            .socket_path = "/tmp/vgt-worker-test-xenfail.sock",
+            .socket_path = sock,
         };
         r = vgt_worker_start(&w, &cfg);
         is_int(r, -EACCES, "Xen refuses %s: start-up fails with its error", cases[i].what);
         expect_clean(d, cases[i].op == VGT_XD_OP_MAX, cases[i].what);
         ok(fake_last == NULL, "%s: no mediator instance left", cases[i].what);
-        vgt_xd_free(d);
+        fake_stop(&w, d);
+    }
+    {
+        /* an event channel port beyond any real one: refused before the table grows */
+        struct vgt_worker w;
+        struct vgt_xd *d = vgt_xd_new(&(struct vgt_xd_params){ .domid = FAKE_DOMID, .vcpus = VCPUS,
+                                          .guest_mem = FAKE_GUEST_MEM, .first_port = (1u << 20) + 1 });
+        is_int(fake_start_on(&w, &d, VCPUS, 0), -ERANGE, "absurd local port refused");
+        ok(w.port_vcpu == NULL && w.port_vcpu_len == 0, "no port table allocated");
+        expect_clean(d, false, "absurd port");
+        fake_stop(&w, d);
     }
     {
         struct vgt_worker w;
@@ -179,16 +193,23 @@ static void test_xen_failures(void)
             .xen = &vgt_xen_double_ops, .med = &fake_mediator_ops, .quiet = true,
             .socket_path = "/tmp/vgt-worker-test-xenfail.sock",
         };
+        char longpath[256];
         cfg.xen_arg = d = vgt_xd_new(&xp);
         is_int(vgt_worker_start(&w, &cfg), -ESRCH, "unknown domain refused");
         expect_clean(d, false, "unknown domain");
         vgt_xd_free(d);
         cfg.xen_arg = d = vgt_xd_new(&xp);
         cfg.domid = FAKE_DOMID;
-        cfg.socket_path = "relative/path/that/cannot/bind/x.sock";
+        /* too long for sun_path, in a folder that exists (the restart record fits) */
+        fake_prepare_sockdir();
+        snprintf(longpath, sizeof(longpath), "%s/%0150d.sock", fake_sockdir(), 0);
+        cfg.socket_path = longpath;
+        vgt_xd_trace_clear(d);
         is_int(vgt_worker_start(&w, &cfg) < 0, 1, "unusable socket path refused");
+        ok(strstr(vgt_xd_trace(d), "restrict") == NULL && strstr(vgt_xd_trace(d), "bind:"),
+           "refused at the socket stage");
         expect_clean(d, false, "socket path");
-        vgt_xd_free(d);
+        fake_stop(&w, d);
     }
 }
 
