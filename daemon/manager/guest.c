@@ -96,6 +96,18 @@ static char *worker_socket(const struct vgtd_guest *g)
     return p;
 }
 
+/* The worker's record of its ioreq server and GGTT frames (daemon/worker/README.md)
+ * lets a restarted worker take them over; once the domain is gone it is stale, and
+ * a later domain that reuses the domid must not act on it. */
+static void worker_forget_domain(const struct vgtd_guest *g)
+{
+    char *p;
+    if (!g->domid || asprintf(&p, "%s/worker-%u.ioreq", g->d->conf.state_dir, g->domid) < 0)
+        return;
+    unlink(p);
+    free(p);
+}
+
 /* ---- worker processes --------------------------------------------------- */
 
 /* A worker process we watch: our child (child source) or, after a restart of
@@ -549,6 +561,8 @@ int guest_request(struct vgtd_guest *g, const char *req, unsigned timeout_ms, wc
 
 /* ---- lifecycle ----------------------------------------------------------- */
 
+static int domain_gone(struct vgtd *d, uint32_t domid, bool *reboot);
+
 static void guest_unlink(struct vgtd_guest *g)
 {
     for (struct vgtd_guest **p = &g->d->guests; *p; p = &(*p)->next)
@@ -585,6 +599,9 @@ void guest_destroy(struct vgtd_guest *g, const char *why)
     struct vgtd *d = g->d;
     log_info(g, "vGPU removed: %s", why);
     guest_release_worker(g, 0);
+    bool reboot;
+    if (g->domid && domain_gone(d, g->domid, &reboot))
+        worker_forget_domain(g); /* after a mere detach the next worker reuses the frames */
     int r = vgt_alloc_release(d->alloc, &g->part);
     if (r < 0)
         log_err(g, "partition vgt_id %u was not allocated: %s", g->part.vgt_id, vgt_strerror(r));
@@ -614,6 +631,7 @@ static void guest_hold_for_reboot(struct vgtd_guest *g)
     log_info(g, "domain rebooting: partition vgt_id %u held for %u s", g->part.vgt_id,
              d->conf.reboot_hold);
     guest_release_worker(g, 0);
+    worker_forget_domain(g);
     g->timer = sd_event_source_disable_unref(g->timer);
     g->deadline = sd_event_source_disable_unref(g->deadline);
     if (d->display_owner == g->domid)
