@@ -14,7 +14,8 @@
 #   XVT_EXTRA_INSTALL=DIR  files laid over the make install staging (DIR/usr/local/...)
 #   XVT_LOCAL_DOM0=1  run the scenarios on this machine, which is a Xen dom0 (demo.sh
 #                   sets it): the project is installed into / here, no QEMU
-#   QEMU_CPU (max,-smap) QEMU_MEM (6G) QEMU_SMP (2)
+#   QEMU_CPU (max,-smap) QEMU_MEM (8G: dom0 2 GiB + four 1 GiB guests, so that scenario
+#   c's fourth guest meets the GPU limit, not Xen's memory) QEMU_SMP (2)
 set -uo pipefail
 { # one compound command: bash parses it whole, so editing this file during a run is safe
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -135,7 +136,7 @@ boot_group() {
 	# bootscrub=0: Xen would scrub all free RAM in its idle loop, costing TCG time and
 	# making QEMU touch all of -m on the host
 	timeout -k 10 "$budget" qemu-system-x86_64 -machine q35 -accel tcg,thread=multi \
-		-cpu "${QEMU_CPU:-max,-smap}" -smp "${QEMU_SMP:-2}" -m "${QEMU_MEM:-6G}" \
+		-cpu "${QEMU_CPU:-max,-smap}" -smp "${QEMU_SMP:-2}" -m "${QEMU_MEM:-8G}" \
 		-nographic -no-reboot -net none \
 		-kernel "$IMG/xen" \
 		-append "console=com1 com1=115200,8n1 dom0_mem=2048M,max:2048M dom0_max_vcpus=2 bootscrub=0 loglvl=all guest_loglvl=all" \

@@ -28,12 +28,17 @@ vxl() { xl-vgt "$@"; }
 # not_implemented FILE: the front printed its "not implemented yet" stub message
 not_implemented() { grep -q 'not implemented' "$1" 2>/dev/null; }
 
-# xl list that survives the rare TCG flake (a segfaulting dom0 process): retry once.
+# xl_state NAME: the domain's state letters, '' when it does not exist, '?' when xl
+# itself keeps dying (rare TCG flake: a dom0 process segfaults or aborts): retried.
 xl_state() {
-	local s
-	s=$($REAL_XL list "$1" 2>/dev/null | awk 'NR==2{print $5}')
-	[ -n "$s" ] || { sleep 1; s=$($REAL_XL list "$1" 2>/dev/null | awk 'NR==2{print $5}'); }
-	echo "$s"
+	local s rc i=0
+	while [ $i -lt 3 ]; do
+		s=$($REAL_XL list "$1" 2>/dev/null); rc=$?
+		[ $rc = 0 ] && { echo "$s" | awk 'NR==2{print $5}'; return; }
+		[ $rc -lt 128 ] && return      # xl ran: no such domain
+		sleep 1; i=$((i+1))
+	done
+	echo '?'
 }
 domains_left() { $REAL_XL list 2>/dev/null | awk 'NR>2{n++} END{print n+0}'; }
 domid_of() { $REAL_XL domid "$1" 2>/dev/null; }
