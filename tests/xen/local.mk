@@ -3,7 +3,9 @@
 #   make demo                           the README's main job: Xen, vgtd, a vGPU guest, vgt-list, screenshot
 # Both need root (debootstrap for the first image build, QEMU), and run `make install
 # DESTDIR=...` of this build tree.  Image cache: $XEN_VGT_CACHE (default /var/cache/xen-vgt-test).
-EXTRA_DIST += tests/xen/README tests/xen/run.sh tests/xen/demo.sh \
+# make check: the harness's own logic (no boot): lib.sh, the guest probe, scenario headers
+TESTS += tests/xen/selftest.sh
+EXTRA_DIST += tests/xen/README tests/xen/run.sh tests/xen/demo.sh tests/xen/selftest.sh \
 	tests/xen/images tests/xen/dom0 tests/xen/guest tests/xen/scenarios tests/xen/tools
 
 check-xen: all

@@ -5,7 +5,7 @@
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 P=${P:-/payload}
 R=$P/results
-W=/run/xvt            # per-boot scratch: generated guest configs
+W=${W:-/run/xvt}      # per-boot scratch: generated guest configs
 mkdir -p "$W" "$R"
 REAL_XL=/usr/sbin/xl
 
