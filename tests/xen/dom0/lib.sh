@@ -54,7 +54,7 @@ guest_cfg() {
 		echo "vcpus = ${GUEST_VCPUS:-1}"
 		echo "kernel = \"$P/guest/vmlinuz\""
 		echo "ramdisk = \"$P/guest/${GUEST_INITRD:-initrd.gz}\""
-		echo "cmdline = \"console=ttyS0 panic=-1 printk.time=1 loglevel=${GUEST_LOGLEVEL:-7} vgt.mode=$modes vgt.end=$end ${GUEST_CMDLINE:-}\""
+		echo "cmdline = \"console=ttyS0 panic=-1 printk.time=1 loglevel=${GUEST_LOGLEVEL:-4} vgt.mode=$modes vgt.end=$end ${GUEST_CMDLINE:-}\""
 		echo "serial = \"file:/run/$name-serial.log\""
 		echo 'vnc = 0'
 		echo 'sdl = 0'
