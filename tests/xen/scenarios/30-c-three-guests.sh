@@ -1,7 +1,8 @@
 #!/bin/sh
 # c. The guide's "up to 3 guests": three vGPU guests at once with the default profile,
-# disjoint partitions, each reads its own; a fourth is refused with what is short and
-# by how much, and no domain is left behind for it.
+# each with the guide's 128 MB of aperture (512 MB - 96 MB dom0 - 32 MB reserved =
+# 3 x 128 MB), disjoint partitions, each reads its own; a fourth is refused with what
+# is short and by how much, and no domain is left behind for it.
 # group: 2
 # needs: vgtd
 # budget: 600
@@ -9,9 +10,9 @@
 require_vgt "three guests at once"
 free0=$(free_line)
 for g in c1 c2 c3; do
-	GUEST_END=stay vgt_guest $g info && pass "$g created" || fail "$g created" "$(tail -n 2 $W/$g.create | tr '\n' ' ')"
+	GUEST_END=stay vgt_guest $g info 'vgt_low_gm_sz = 128' && pass "$g created" || fail "$g created" "$(tail -n 2 $W/$g.create | tr '\n' ' ')"
 done
-vxl create "$(guest_cfg c4 info 'vgt = 1')" > $W/c4.err 2>&1; rc=$?
+vxl create "$(guest_cfg c4 info 'vgt = 1' 'vgt_low_gm_sz = 128')" > $W/c4.err 2>&1; rc=$?
 [ $rc != 0 ] && pass "fourth guest refused (exit $rc)" || fail "fourth guest refused" "xl create succeeded"
 check_eq "exit status 9 (not enough GPU resources)" "$rc" 9
 sed 's/^/#   /' $W/c4.err
