@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vgt-probe: the guest side of the real-Xen scenarios.  A static program in the
+ * guest's initramfs that looks at the vGPU the way a driver would (sysfs, BAR0
+ * through resource0) and prints what it saw as machine-readable lines
+ *     VGTCHECK key=value
+ * on stdout (the guest's serial console, which dom0 reads from a file).
+ *
+ *   vgt-probe info            find the GPU, print ids, BARs and the PVINFO page
+ *   vgt-probe contain         program fences, GGTT entries, a plane surface and
+ *                             aperture accesses outside the guest's partition
+ *   vgt-probe fb RGB          draw a solid XRGB8888 colour in a framebuffer of
+ *                             the guest's own memory and scan it out on pipe A
+ *   vgt-probe hotplug [SECS]  watch the ports' hot-plug state and interrupts, read
+ *                             the EDID of connected ports over GMBUS
+ *   vgt-probe bench N         N 4-byte MMIO reads of a vGPU register and of a
+ *                             QEMU-emulated register (stdvga BAR2), ns per read
+ *   vgt-probe peek OFF / poke OFF VAL   one BAR0 register, 4 bytes
+ *
+ * Exit status: 0 done, 1 no GPU or an access failed, 2 usage.
+ */
+#include <dirent.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SYS_PCI "/sys/bus/pci/devices"
+#define BAR0_SIZE (16u << 20)
+#define PVINFO 0x78000u
+#define VGT_MAGIC 0x4776544776544776ull
+#define GGTT_OFF (8u << 20)       /* GGTT PTEs in the upper half of BAR0 */
+#define FENCE_BASE 0x100000u      /* gen6+ FENCE_REG lo/hi, 8 bytes each */
+#define PLANE_CTL_1_A 0x70180u
+#define PLANE_STRIDE_1_A 0x70188u
+#define PLANE_POS_1_A 0x7018cu
+#define PLANE_SIZE_1_A 0x70190u
+#define PLANE_SURF_1_A 0x7019cu
+#define PIPESRC_A 0x6001cu
+#define SDEISR 0xc4000u
+
+struct gpu {
+    char bdf[260];
+    char dir[300];
+    uint64_t bar_start[6], bar_size[6];
+    volatile uint8_t *mmio;
+};
+
+struct pvinfo {
+    uint64_t magic;
+    unsigned ver_major, ver_minor, vgt_id, caps;
+    uint32_t low_base, low_size, high_base, high_size, fences;
+};
+
+static void check(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void check(const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    printf("VGTCHECK %s=", key);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    fflush(stdout);
+}
+
+static int read_hex(const char *dir, const char *file, unsigned long *v)
+{
+    char path[400], buf[64];
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -errno;
+    int ok = fgets(buf, sizeof(buf), f) != NULL;
+    fclose(f);
+    if (!ok)
+        return -EIO;
+    *v = strtoul(buf, NULL, 0);
+    return 0;
+}
+
+static int write_str(const char *dir, const char *file, const char *s)
+{
+    char path[400];
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    int fd = open(path, O_WRONLY);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = write(fd, s, strlen(s));
+    int err = n < 0 ? -errno : 0;
+    close(fd);
+    return err;
+}
+
+/* First PCI device with this vendor (and device, if not 0) and base class (class >> 16). */
+static int find_dev(unsigned vendor, unsigned device, unsigned class_hi, struct gpu *g)
+{
+    DIR *d = opendir(SYS_PCI);
+    if (!d)
+        return -errno;
+    struct dirent *e;
+    int found = -ENODEV;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char dir[300];
+        unsigned long v, dv, cl;
+        snprintf(dir, sizeof(dir), SYS_PCI "/%s", e->d_name);
+        if (read_hex(dir, "vendor", &v) || read_hex(dir, "device", &dv) || read_hex(dir, "class", &cl))
+            continue;
+        if (v != vendor || (device && dv != device) || (class_hi && (cl >> 16) != class_hi))
+            continue;
+        snprintf(g->bdf, sizeof(g->bdf), "%s", e->d_name);
+        snprintf(g->dir, sizeof(g->dir), "%s", dir);
+        found = 0;
+        break;
+    }
+    closedir(d);
+    if (found)
+        return found;
+    char path[400];
+    snprintf(path, sizeof(path), "%s/resource", g->dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -errno;
+    for (int i = 0; i < 6; i++) {
+        unsigned long long s, en, fl;
+        g->bar_start[i] = g->bar_size[i] = 0;
+        if (fscanf(f, "%llx %llx %llx", &s, &en, &fl) != 3)
+            break;
+        g->bar_start[i] = s;
+        g->bar_size[i] = en > s ? en - s + 1 : 0;
+    }
+    fclose(f);
+    return 0;
+}
+
+static volatile uint8_t *map_bar(const struct gpu *g, int bar, size_t size)
+{
+    char path[400];
+    snprintf(path, sizeof(path), "%s/resource%d", g->dir, bar);
+    int fd = open(path, O_RDWR | O_SYNC);
+    if (fd < 0)
+        return NULL;
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static inline uint32_t rd32(volatile uint8_t *m, uint32_t off) { return *(volatile uint32_t *)(m + off); }
+static inline uint16_t rd16(volatile uint8_t *m, uint32_t off) { return *(volatile uint16_t *)(m + off); }
+static inline void wr32(volatile uint8_t *m, uint32_t off, uint32_t v) { *(volatile uint32_t *)(m + off) = v; }
+static inline void wr64(volatile uint8_t *m, uint32_t off, uint64_t v) { *(volatile uint64_t *)(m + off) = v; }
+
+static uint64_t rd64_once(volatile uint8_t *m, uint32_t off)
+{
+    uint64_t v;
+    /* One 8-byte load, as i915's readq: the model must answer it as one access. */
+    __asm__ volatile("movq (%1), %0" : "=r"(v) : "r"(m + off) : "memory");
+    return v;
+}
+
+static int open_gpu(struct gpu *g, int verbose)
+{
+    int err = find_dev(0x8086, 0, 0x03, g);
+    if (err) {
+        check("gpu", "none");
+        return err;
+    }
+    if (verbose) {
+        unsigned long v = 0, d = 0, c = 0, sv = 0, sd = 0, rev = 0;
+        read_hex(g->dir, "vendor", &v);
+        read_hex(g->dir, "device", &d);
+        read_hex(g->dir, "class", &c);
+        read_hex(g->dir, "subsystem_vendor", &sv);
+        read_hex(g->dir, "subsystem_device", &sd);
+        read_hex(g->dir, "revision", &rev);
+        check("gpu_bdf", "%s", g->bdf);
+        check("gpu_id", "%04lx:%04lx", v, d);
+        check("gpu_class", "0x%06lx", c);
+        check("gpu_subsys", "%04lx:%04lx", sv, sd);
+        check("gpu_rev", "0x%02lx", rev);
+        for (int i = 0; i < 6; i++)
+            if (g->bar_size[i])
+                check("gpu_bar", "%d,0x%" PRIx64 ",0x%" PRIx64, i, g->bar_start[i], g->bar_size[i]);
+    }
+    err = write_str(g->dir, "enable", "1");
+    if (err && verbose)
+        check("gpu_enable", "error %d", err);
+    if (g->bar_size[0] < BAR0_SIZE) {
+        check("gpu_mmio", "error BAR0 is 0x%" PRIx64 " bytes, want 16 MiB", g->bar_size[0]);
+        return -ENXIO;
+    }
+    g->mmio = map_bar(g, 0, BAR0_SIZE);
+    if (!g->mmio) {
+        check("gpu_mmio", "error mmap resource0: %s", strerror(errno));
+        return -EIO;
+    }
+    return 0;
+}
+
+static void read_pvinfo(struct gpu *g, struct pvinfo *p)
+{
+    volatile uint8_t *m = g->mmio + PVINFO;
+    p->magic = rd64_once(m, 0x00);
+    p->ver_major = rd16(m, 0x08);
+    p->ver_minor = rd16(m, 0x0a);
+    p->vgt_id = rd32(m, 0x0c);
+    p->caps = rd32(m, 0x10);
+    p->low_base = rd32(m, 0x40);
+    p->low_size = rd32(m, 0x44);
+    p->high_base = rd32(m, 0x48);
+    p->high_size = rd32(m, 0x4c);
+    p->fences = rd32(m, 0x50);
+}
+
+static void print_pvinfo(const struct pvinfo *p)
+{
+    check("pv_magic", "0x%016" PRIx64, p->magic);
+    check("pv_magic_ok", "%d", p->magic == VGT_MAGIC);
+    check("pv_version", "%u.%u", p->ver_major, p->ver_minor);
+    check("pv_vgt_id", "%u", p->vgt_id);
+    check("pv_caps", "0x%x", p->caps);
+    check("pv_low", "0x%x,0x%x", p->low_base, p->low_size);
+    check("pv_high", "0x%x,0x%x", p->high_base, p->high_size);
+    check("pv_fences", "%u", p->fences);
+}
+
+static int cmd_info(void)
+{
+    struct gpu g;
+    struct pvinfo p;
+    int err = open_gpu(&g, 1);
+    if (err)
+        return 1;
+    read_pvinfo(&g, &p);
+    print_pvinfo(&p);
+    return 0;
+}
+
+/* Physical address of a locked user page (root only), or 0. */
+static uint64_t phys_of(void *va)
+{
+    int fd = open("/proc/self/pagemap", O_RDONLY);
+    if (fd < 0)
+        return 0;
+    uint64_t ent = 0;
+    off_t off = (off_t)((uintptr_t)va / 4096) * 8;
+    ssize_t n = pread(fd, &ent, sizeof(ent), off);
+    close(fd);
+    if (n != sizeof(ent) || !(ent & (1ull << 63)))
+        return 0;
+    return (ent & ((1ull << 55) - 1)) * 4096;
+}
+
+static uint64_t pte_for(uint64_t phys) { return (phys & ~0xfffull) | 1; /* valid */ }
+
+/*
+ * Containment (scenario d): everything here is outside the guest's partition or
+ * its memory; the model must refuse and count it, and keep the other guests intact.
+ * Prints what the guest read back; dom0 checks the counters and the others' state.
+ */
+static int cmd_contain(void)
+{
+    struct gpu g;
+    struct pvinfo p;
+    if (open_gpu(&g, 0))
+        return 1;
+    read_pvinfo(&g, &p);
+    print_pvinfo(&p);
+    uint32_t low_end = p.low_base + p.low_size, high_end = p.high_base + p.high_size;
+    /* a GM address outside both own ranges: just below the own low range, or above */
+    uint32_t foreign_gm = p.low_base >= 0x100000 ? p.low_base - 0x100000 : high_end;
+    if (foreign_gm >= p.high_base && foreign_gm < high_end)
+        foreign_gm = low_end;
+    check("contain_foreign_gm", "0x%x", foreign_gm);
+
+    /* 1. GGTT entry outside the partition, pointing at a frame outside guest memory */
+    uint32_t pte_off = GGTT_OFF + (foreign_gm >> 12) * 8;
+    uint64_t bogus = pte_for(0xfff00000000ull);
+    wr64(g.mmio, pte_off, bogus);
+    check("contain_ggtt_foreign_readback", "0x%016" PRIx64, rd64_once(g.mmio, pte_off));
+    /* 2. GGTT entry inside the partition pointing at memory the guest does not own */
+    uint32_t own_pte = GGTT_OFF + (p.low_base >> 12) * 8;
+    wr64(g.mmio, own_pte, bogus);
+    check("contain_ggtt_own_badframe_readback", "0x%016" PRIx64, rd64_once(g.mmio, own_pte));
+
+    /* 3. fence beyond fence_num and a fence of own index covering foreign GM */
+    uint32_t fidx = p.fences < 32 ? p.fences : 31;
+    wr32(g.mmio, FENCE_BASE + fidx * 8, foreign_gm | 1);
+    wr32(g.mmio, FENCE_BASE + fidx * 8 + 4, foreign_gm + 0xfffff);
+    check("contain_fence_beyond_readback", "0x%08x", rd32(g.mmio, FENCE_BASE + fidx * 8));
+    wr32(g.mmio, FENCE_BASE, (foreign_gm & ~0xfffu) | 1);
+    wr32(g.mmio, FENCE_BASE + 4, (foreign_gm + 0xfffff) & ~0xfffu);
+    check("contain_fence_foreign_readback", "0x%08x", rd32(g.mmio, FENCE_BASE));
+
+    /* 4. scan out a surface outside the partition */
+    wr32(g.mmio, PIPESRC_A, ((640 - 1) << 16) | (480 - 1));
+    wr32(g.mmio, PLANE_STRIDE_1_A, 640 * 4 / 64);
+    wr32(g.mmio, PLANE_SIZE_1_A, ((480 - 1) << 16) | (640 - 1));
+    wr32(g.mmio, PLANE_CTL_1_A, 0x80000000u | (4u << 24)); /* enable, XRGB8888 */
+    wr32(g.mmio, PLANE_SURF_1_A, foreign_gm);
+    check("contain_plane_surf_readback", "0x%08x", rd32(g.mmio, PLANE_SURF_1_A));
+
+    /* 5. aperture access outside the own low range */
+    if (g.bar_size[2] >= (uint64_t)foreign_gm + 4096) {
+        volatile uint8_t *ap = map_bar(&g, 2, g.bar_size[2]);
+        if (ap) {
+            *(volatile uint32_t *)(ap + foreign_gm) = 0xdeadbeef;
+            check("contain_aperture_foreign_readback", "0x%08x", *(volatile uint32_t *)(ap + foreign_gm));
+            munmap((void *)ap, g.bar_size[2]);
+        } else {
+            check("contain_aperture", "error mmap resource2: %s", strerror(errno));
+        }
+    }
+    /* leave the plane off so that nothing keeps pointing outside */
+    wr32(g.mmio, PLANE_CTL_1_A, 0);
+    check("contain_done", "1");
+    return 0;
+}
+
+/*
+ * Scenario i: a 640x480 XRGB8888 framebuffer in the guest's own RAM, bound into
+ * the first pages of its low GM through the GGTT, scanned out by plane 1 of pipe A.
+ */
+static int cmd_fb(uint32_t rgb)
+{
+    enum { W = 640, H = 480, STRIDE = W * 4, PAGES = (STRIDE * H + 4095) / 4096 };
+    struct gpu g;
+    struct pvinfo p;
+    if (open_gpu(&g, 0))
+        return 1;
+    read_pvinfo(&g, &p);
+    if (p.magic != VGT_MAGIC || p.low_size < PAGES * 4096u) {
+        check("fb", "error no vGPU or low GM too small");
+        return 1;
+    }
+    uint32_t *fb = mmap(NULL, PAGES * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED,
+                        -1, 0);
+    if (fb == MAP_FAILED) {
+        check("fb", "error mmap: %s", strerror(errno));
+        return 1;
+    }
+    for (unsigned i = 0; i < W * H; i++)
+        fb[i] = rgb;
+    /* the GM address of the surface: past the first page (i915 keeps it for error capture) */
+    uint32_t gm = p.low_base + 4096;
+    for (unsigned i = 0; i < PAGES; i++) {
+        uint64_t pa = phys_of((uint8_t *)fb + i * 4096);
+        if (!pa) {
+            check("fb", "error no physical address for page %u", i);
+            return 1;
+        }
+        wr64(g.mmio, GGTT_OFF + ((gm >> 12) + i) * 8, pte_for(pa));
+    }
+    wr32(g.mmio, PIPESRC_A, ((W - 1) << 16) | (H - 1));
+    wr32(g.mmio, PLANE_STRIDE_1_A, STRIDE / 64);
+    wr32(g.mmio, PLANE_POS_1_A, 0);
+    wr32(g.mmio, PLANE_SIZE_1_A, ((H - 1) << 16) | (W - 1));
+    wr32(g.mmio, PLANE_CTL_1_A, 0x80000000u | (4u << 24));
+    wr32(g.mmio, PLANE_SURF_1_A, gm);
+    wr32(g.mmio, PVINFO + 0x804, 1); /* display_ready */
+    check("fb_gm", "0x%x", gm);
+    check("fb_size", "%ux%u", W, H);
+    check("fb_rgb", "0x%06x", rgb & 0xffffff);
+    check("fb_done", "1");
+    /* the pages must stay put while dom0 takes the screenshot */
+    fflush(stdout);
+    for (;;)
+        pause();
+}
+
+#define GMBUS0 0xc5100u
+#define GMBUS1 0xc5104u
+#define GMBUS2 0xc5108u
+#define GMBUS3 0xc510cu
+#define SDEIIR 0xc4008u
+
+/* Poll GMBUS2 for one of the bits; 0 when seen, -1 on NAK or timeout (~50 ms). */
+static int gmbus_wait(volatile uint8_t *m, uint32_t bit)
+{
+    for (int i = 0; i < 500; i++) {
+        uint32_t st = rd32(m, GMBUS2);
+        if (st & (1u << 10)) /* NAK */
+            return -1;
+        if (st & bit)
+            return 0;
+        usleep(100);
+    }
+    return -1;
+}
+
+/* The 128-byte EDID base block of the monitor on a GMBUS pin (DDC address 0x50). */
+static int gmbus_edid(volatile uint8_t *m, unsigned pin, uint8_t edid[128])
+{
+    int err = 0;
+    wr32(m, GMBUS0, pin);
+    /* SW_RDY | CYCLE_INDEX|CYCLE_WAIT | 128 bytes | index 0 | 0x50 read */
+    wr32(m, GMBUS1, (1u << 30) | (1u << 26) | (1u << 25) | (128u << 16) | (0x50u << 1) | 1u);
+    for (unsigned i = 0; i < 128 && !err; i += 4) {
+        if (gmbus_wait(m, 1u << 11)) { /* HW_RDY */
+            err = -1;
+            break;
+        }
+        uint32_t v = rd32(m, GMBUS3);
+        for (unsigned k = 0; k < 4 && i + k < 128; k++)
+            edid[i + k] = (uint8_t)(v >> (8 * k));
+    }
+    wr32(m, GMBUS1, (1u << 30) | (4u << 25)); /* SW_RDY | CYCLE_STOP */
+    gmbus_wait(m, 1u << 14);                   /* HW_WAIT_PHASE */
+    wr32(m, GMBUS1, 1u << 31);                 /* SW_CLR_INT */
+    wr32(m, GMBUS1, 0);
+    wr32(m, GMBUS0, 0);
+    return err;
+}
+
+static void report_edid(volatile uint8_t *m, const char *port, unsigned pin)
+{
+    static const uint8_t hdr[8] = { 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0 };
+    uint8_t e[128];
+    char key[32];
+    snprintf(key, sizeof(key), "edid_%s", port);
+    if (gmbus_edid(m, pin, e)) {
+        check(key, "none");
+        return;
+    }
+    unsigned sum = 0;
+    for (int i = 0; i < 128; i++)
+        sum += e[i];
+    char hex[2 * 16 + 1];
+    for (int i = 0; i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", e[8 + i]);
+    check(key, "header_ok=%d,sum_ok=%d,id=%s", !memcmp(e, hdr, 8), (sum & 0xff) == 0, hex);
+}
+
+/*
+ * Scenario e: watch the south display engine's hot-plug state (SDEISR, live) and
+ * latched interrupts (SDEIIR, write 1 to clear) for SECS seconds; on every change
+ * print both, and read the EDID of each port that is connected.
+ */
+static int cmd_hotplug(unsigned secs)
+{
+    static const struct { const char *name; uint32_t bit; unsigned pin; } ports[] = {
+        { "PORT_B", 1u << 21, 5 }, { "PORT_C", 1u << 22, 4 }, { "PORT_D", 1u << 23, 6 },
+    };
+    struct gpu g;
+    if (open_gpu(&g, 0))
+        return 1;
+    uint32_t last = ~0u;
+    unsigned irqs = 0;
+    for (unsigned t = 0; t <= secs * 10; t++) {
+        uint32_t isr = rd32(g.mmio, SDEISR), iir = rd32(g.mmio, SDEIIR);
+        if (iir) {
+            irqs++;
+            check("hp_iir", "0x%08x", iir);
+            wr32(g.mmio, SDEIIR, iir);
+        }
+        if (isr != last) {
+            check("hp_sdeisr", "0x%08x", isr);
+            for (unsigned i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+                char key[32];
+                snprintf(key, sizeof(key), "hp_%s", ports[i].name);
+                check(key, "%s", isr & ports[i].bit ? "connected" : "disconnected");
+                if ((isr & ports[i].bit) && (last == ~0u || !(last & ports[i].bit)))
+                    report_edid(g.mmio, ports[i].name, ports[i].pin);
+            }
+            last = isr;
+        }
+        usleep(100000);
+    }
+    check("hp_irqs", "%u", irqs);
+    return 0;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static double ns_per_read(volatile uint8_t *m, uint32_t off, unsigned n)
+{
+    uint64_t t0 = now_ns();
+    for (unsigned i = 0; i < n; i++)
+        (void)rd32(m, off);
+    return (double)(now_ns() - t0) / n;
+}
+
+/* Issue 7 item 3: per-access cost, vGPU (vgtd) against QEMU (stdvga's MMIO BAR2). */
+static int cmd_bench(unsigned n)
+{
+    struct gpu g, vga;
+    if (open_gpu(&g, 0))
+        return 1;
+    double vgt = ns_per_read(g.mmio, PVINFO + 0x0c, n);
+    check("bench_vgt_ns", "%.0f", vgt);
+    if (find_dev(0x1234, 0x1111, 0, &vga) == 0 && vga.bar_size[2]) {
+        write_str(vga.dir, "enable", "1");
+        volatile uint8_t *m = map_bar(&vga, 2, vga.bar_size[2]);
+        if (m) {
+            double q = ns_per_read(m, 0x500, n); /* bochs dispi ID register */
+            check("bench_qemu_ns", "%.0f", q);
+            check("bench_ratio_vgt_over_qemu", "%.3f", vgt / q);
+        }
+    } else {
+        check("bench_qemu_ns", "none");
+    }
+    check("bench_reads", "%u", n);
+    return 0;
+}
+
+static int cmd_peek_poke(int argc, char **argv)
+{
+    struct gpu g;
+    if (open_gpu(&g, 0))
+        return 1;
+    uint32_t off = (uint32_t)strtoul(argv[2], NULL, 0);
+    if (off > BAR0_SIZE - 4)
+        return 2;
+    if (argc > 3)
+        wr32(g.mmio, off, (uint32_t)strtoul(argv[3], NULL, 0));
+    check("reg", "0x%x,0x%08x", off, rd32(g.mmio, off));
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "info";
+    if (!strcmp(mode, "info"))
+        return cmd_info();
+    if (!strcmp(mode, "contain"))
+        return cmd_contain();
+    if (!strcmp(mode, "fb"))
+        return cmd_fb(argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 0x00ff8000u);
+    if (!strcmp(mode, "hotplug"))
+        return cmd_hotplug(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 5);
+    if (!strcmp(mode, "bench"))
+        return cmd_bench(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 10000);
+    if ((!strcmp(mode, "peek") && argc == 3) || (!strcmp(mode, "poke") && argc == 4))
+        return cmd_peek_poke(argc, argv);
+    fprintf(stderr, "usage: vgt-probe info|contain|fb [RGB]|hotplug [SECS]|bench [N]|peek OFF|poke OFF VAL\n");
+    return 2;
+}

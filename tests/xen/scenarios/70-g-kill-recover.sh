@@ -1,0 +1,30 @@
+#!/bin/sh
+# g. kill -9 of vgtd and of one guest's worker while guests run: both come back (vgtd
+# restarted as systemd's Restart= would; the worker by vgtd), partitions unchanged and
+# xl vgt-list the same; the guests keep running.
+# group: 3
+# needs: vgtd
+# budget: 500
+. "${P:-/payload}/dom0/lib.sh"
+require_vgt "kill -9 recovery"
+for g in g1 g2; do GUEST_END=stay vgt_guest $g info || { fail "$g created" "$(tail -n 1 $W/$g.create)"; exit 1; }; done
+for g in g1 g2; do wait_done $g "boot"; done
+snap() { vgt_list_json $W/g-l.json; json_flat < $W/g-l.json | grep -E '\.(name|domid|vgt_id|low_gm_base|low_gm_size|high_gm_base|high_gm_size|fence_base|fence_count)=' | sort; }
+s0=$(snap)
+p=$(vgtd_pid); kill -9 "$p"; sleep 1
+vgtd_ready 2 && fail "vgtd killed" "still answers" || pass "vgtd killed (pid $p)"
+vgtd_start 60 && pass "vgtd restarted (pid $(vgtd_pid))" || fail "vgtd restarted" "$(tail -n 3 $VGTD_LOG | tr '\n' ' ')"
+check_eq "vgt-list the same after vgtd's restart" "$(snap | md5sum)" "$(echo "$s0" | md5sum)"
+d=$(domid_of g1)
+w=$(pgrep -f "vgt-worker.*--domid $d( |\$)" | head -n 1)
+if [ -z "$w" ]; then fail "g1's worker found" "no vgt-worker --domid $d"; else
+	kill -9 "$w"; pass "g1's worker killed (pid $w)"
+	n=0; w2=
+	while [ $n -lt 60 ]; do w2=$(pgrep -f "vgt-worker.*--domid $d( |\$)" | head -n 1); [ -n "$w2" ] && [ "$w2" != "$w" ] && break; sleep 1; n=$((n+1)); done
+	[ -n "$w2" ] && [ "$w2" != "$w" ] && pass "g1's worker came back (pid $w2, $n s)" || fail "g1's worker came back" "none after 60 s"
+fi
+sleep 2
+check_eq "vgt-list the same after the worker's restart" "$(snap | md5sum)" "$(echo "$s0" | md5sum)"
+for g in g1 g2; do
+	case "$(xl_state $g)" in *r*|*b*|*-*) pass "$g still runs" ;; *) fail "$g still runs" "state '$(xl_state $g)'" ;; esac
+done

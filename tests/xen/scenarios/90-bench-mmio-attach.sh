@@ -1,0 +1,45 @@
+#!/bin/sh
+# bench (issue 7, items 3 and 4; figures only, no time is asserted; not in the default
+# run: make check-xen SCENARIOS=bench):
+#  - guest-side MMIO round trip: N 4-byte reads of a vGPU register (vgtd's worker)
+#    against N reads of a QEMU-emulated register (stdvga's MMIO BAR2) in the same guest;
+#  - attach: xl create with vgt=1 against the same guest without vgt, and the time
+#    from xl create to the guest reading PVINFO.
+# Writes results/bench.json.
+# group: bench
+# default: no
+# needs: vgtd
+# budget: 600
+. "${P:-/payload}/dom0/lib.sh"
+require_vgt "benchmarks"
+N=${BENCH_READS:-5000}
+secs() { echo "$1 $(now)" | awk '{printf "%.2f", $2-$1}'; }
+# wait_line NAME PATTERN: fine-grained wait (0.2 s) for a serial line, prints seconds since $t0
+wait_line() {
+	local n=0
+	while [ $n -lt 3000 ]; do
+		grep -qE "$2" "/run/$1-serial.log" 2>/dev/null && { secs "$t0"; return 0; }
+		sleep 0.2; n=$((n+1))
+	done
+	echo timeout; return 1
+}
+# attach: plain guest, created by Debian's xl, then the same with vgt=1 through the front
+t0=$(now); guest_create bp "$(guest_cfg bp none)" real; c_plain=$(secs "$t0")
+up_plain=$(wait_line bp 'VGTCHECK guest_up='); guest_destroy bp
+t0=$(now); GUEST_END=stay vgt_guest bv info; c_vgt=$(secs "$t0")
+up_vgt=$(wait_line bv 'VGTCHECK guest_up='); pv=$(wait_line bv 'VGTCHECK pv_magic='); guest_destroy bv
+ratio=$(echo "$c_vgt $c_plain" | awk '{ if ($2 > 0) printf "%.2f", $1/$2; else print "nan" }')
+pass "attach: xl create $c_vgt s with vgt=1, $c_plain s without (ratio $ratio); create to PVINFO read $pv s (to /init: $up_vgt s vs $up_plain s)"
+# per-access cost
+GUEST_VGA=stdvga GUEST_CMDLINE="vgt.bench_n=$N" vgt_guest bb bench
+guest_wait bb 'VGTCHECK bench_reads=' 900; guest_keep bb
+vgt=$(guest_val bb bench_vgt_ns); q=$(guest_val bb bench_qemu_ns); r=$(guest_val bb bench_ratio_vgt_over_qemu)
+if [ -n "$vgt" ]; then pass "MMIO read: vGPU $vgt ns, QEMU stdvga ${q:-?} ns per read (ratio ${r:-?}, $N reads each)"
+else fail "MMIO read benchmark" "no result; serial: $(tail -n 2 /run/bb-serial.log | tr '\n' ' ')"; fi
+guest_destroy bb
+cat > $R/bench.json <<EOJ
+{"machine": "$(uname -m) under QEMU TCG", "date": "$(date -u +%FT%TZ)",
+ "mmio_read_ns": {"vgt": ${vgt:-null}, "qemu_stdvga": ${q:-null}, "ratio": ${r:-null}, "reads": $N},
+ "attach_s": {"create_vgt": $c_vgt, "create_plain": $c_plain, "ratio": $ratio,
+              "create_to_pvinfo": "$pv", "create_to_init_vgt": "$up_vgt", "create_to_init_plain": "$up_plain"}}
+EOJ
