@@ -217,7 +217,7 @@ static int record_load(struct vgt_worker *w, int *server)
         if (sscanf(line, "server %u", &id) == 1 && id <= UINT16_MAX) {
             *server = (int)id;
         } else if (sscanf(line, "backing %d %u %llu %llx %llx", &bk.bar, &bk.region, &np, &park,
-                          &cur) == 5 && nb < VGT_WORKER_MAX_BACKING && bk.bar >= 0 &&
+                          &cur) == 5 && nb < VGT_WORKER_MAX_BACKING && bk.bar >= VGT_WORKER_BACKING_OPREGION &&
                    bk.bar < VGT_NR_BARS && np && np <= (1u << 20) && park < GPA_LIMIT >> PAGE_SHIFT &&
                    cur < GPA_LIMIT >> PAGE_SHIFT) {
             bk.npages = np;
@@ -475,22 +475,72 @@ static void host_display_ready(void *opaque, bool ready)
     w->display_ready = ready;
 }
 
+static struct vgt_worker_backing *opregion_backing(struct vgt_worker *w)
+{
+    for (unsigned i = 0; i < VGT_WORKER_MAX_BACKING; i++)
+        if (w->backing[i].present && w->backing[i].populated &&
+            w->backing[i].bar == VGT_WORKER_BACKING_OPREGION)
+            return &w->backing[i];
+    return NULL;
+}
+
+/* Why the OpRegion's frames cannot go to ASLS (NULL: they can). */
+static const char *asls_refusal(struct vgt_worker *w, const struct vgt_worker_backing *bk,
+                                uint32_t asls)
+{
+    uint64_t end = (uint64_t)asls + bk->npages * PAGE;
+    if (asls & (PAGE - 1))
+        return "not page aligned";
+    if (end > 1ull << 32)
+        return "crosses 4 GiB";
+    for (int b = 0; b < VGT_NR_BARS; b++) {
+        const struct vgt_bar *bar = &w->bars[b];
+        if (bar_live(bar) && !bar->is_io && asls < bar->addr + bar->size && bar->addr < end)
+            return "overlaps a BAR";
+    }
+    return NULL;
+}
+
+/* Counted as a bad access too: the control socket's stats (daemon/IPC.md) show it. */
+static void asls_refuse(struct vgt_worker *w, uint32_t asls, const char *why)
+{
+    w->stats.asls_refused++;
+    w->stats.bad_access++;
+    vgt_worker_log_guest(w, LOG_WARNING, "OpRegion at ASLS %#x: %s: refused", asls, why);
+}
+
 /* hvmloader wrote ASLS: the guest's i915 will look for the OpRegion (and its
- * VBT) in those 8 KiB of its memory, so put it there. */
+ * VBT) there.  hvmloader marks those pages ACPI NVS but nothing backs them, so
+ * our frames are moved there (ASLS 0: back to the parking place) and filled. */
 static void host_asls_changed(void *opaque, uint32_t asls)
 {
     struct vgt_worker *w = opaque;
-    uint8_t *buf;
+    struct vgt_worker_backing *bk = opregion_backing(w);
+    const char *why;
     int r;
 
-    if (!asls || !w->cfg.med->get_opregion)
+    if (!bk || !w->cfg.med->get_opregion)
         return;
-    if (!(buf = calloc(1, VGT_OPREGION_SIZE)))
+    if (!asls) {
+        if (bk->cur_gfn != bk->park_gfn && move_backing(w, bk, bk->park_gfn) == 0)
+            vgt_worker_mapcache_flush(w);
         return;
-    r = w->cfg.med->get_opregion(w->vgpu, buf, VGT_OPREGION_SIZE);
-    if (!r)
-        r = vgt_worker_guest_copy(w, asls, buf, VGT_OPREGION_SIZE, true);
-    free(buf);
+    }
+    if ((why = asls_refusal(w, bk, asls))) {
+        asls_refuse(w, asls, why);
+        return;
+    }
+    if (bk->cur_gfn != asls >> PAGE_SHIFT) {
+        r = move_backing(w, bk, asls >> PAGE_SHIFT);
+        vgt_worker_mapcache_flush(w);   /* cached maps of those gfns are stale */
+        if (r) {
+            asls_refuse(w, asls, r == -EEXIST ? "guest RAM" : strerror(-r));
+            return;
+        }
+    }
+    /* through our mapping, which follows the frames, not the gfns */
+    memset(bk->mem, 0, bk->npages * PAGE);
+    r = w->cfg.med->get_opregion(w->vgpu, bk->mem, bk->npages * PAGE);
     if (r)
         vgt_worker_log_guest(w, LOG_WARNING, "OpRegion at ASLS %#x: %s", asls, strerror(-r));
     else
@@ -649,19 +699,37 @@ static uint64_t park_base(const struct vgt_worker *w)
     return ((top + (1ull << 30) - 1) & ~((1ull << 30) - 1)) + (16ull << 30);
 }
 
+/* A BAR's region is the mediator's memory; the OpRegion's frames are only ours. */
+static int hand_over(struct vgt_worker *w, struct vgt_worker_backing *bk, bool give)
+{
+    if (bk->bar == VGT_WORKER_BACKING_OPREGION)
+        return 0;
+    return w->cfg.med->set_backing(w->vgpu, bk->bar, bk->region, give ? bk->mem : NULL,
+                                   give ? bk->npages * PAGE : 0);
+}
+
+static const char *backing_name(const struct vgt_worker_backing *bk, char *buf, size_t len)
+{
+    if (bk->bar == VGT_WORKER_BACKING_OPREGION)
+        return "OpRegion";
+    snprintf(buf, len, "BAR%d memory", bk->bar);
+    return buf;
+}
+
 static void release_backing(struct vgt_worker *w, struct vgt_worker_backing *bk)
 {
+    char nm[32];
     if (bk->mem) {
         if (w->vgpu)
-            w->cfg.med->set_backing(w->vgpu, bk->bar, bk->region, NULL, 0);
+            hand_over(w, bk, false);
         w->x->unmap_guest(w->xen, bk->mem, bk->npages);
         bk->mem = NULL;
     }
     if (bk->populated) {
         if (w->restricted) {
             /* libxenctrl is gone after restrict: the frames go with the domain */
-            vgt_worker_log(w, LOG_INFO, "BAR%d memory (%llu frames at gfn %#llx) stays with the domain",
-                           bk->bar, (unsigned long long)bk->npages, (unsigned long long)bk->cur_gfn);
+            vgt_worker_log(w, LOG_INFO, "%s (%llu frames at gfn %#llx) stays with the domain",
+                           backing_name(bk, nm, sizeof(nm)), (unsigned long long)bk->npages, (unsigned long long)bk->cur_gfn);
             return;   /* still populated: recorded for a successor (undo_server) */
         } else {
             uint64_t *gfns = calloc(bk->npages, sizeof(*gfns));
@@ -671,7 +739,8 @@ static void release_backing(struct vgt_worker *w, struct vgt_worker_backing *bk)
             if (!r)
                 r = w->x->decrease_reservation(w->xen, w->cfg.domid, gfns, bk->npages);
             if (r)
-                vgt_worker_log(w, LOG_WARNING, "release BAR%d memory: %s", bk->bar, strerror(-r));
+                vgt_worker_log(w, LOG_WARNING, "release %s: %s", backing_name(bk, nm, sizeof(nm)),
+                               strerror(-r));
             free(gfns);
         }
         bk->populated = false;
@@ -692,6 +761,7 @@ static int setup_backing(struct vgt_worker *w, struct vgt_worker_backing *bk, ui
 {
     struct vgt_xen_dominfo info;
     uint64_t *gfns;
+    char nm[32];
     int r;
 
     bk->npages = size >> PAGE_SHIFT;
@@ -711,10 +781,10 @@ static int setup_backing(struct vgt_worker *w, struct vgt_worker_backing *bk, ui
                                   bk->park_gfn) == 0)
             bk->cur_gfn = bk->park_gfn;
         record_write(w);
-        vgt_worker_log(w, LOG_NOTICE, "BAR%d memory of a previous worker reused (gfn %#llx)",
-                       bk->bar, (unsigned long long)bk->cur_gfn);
+        vgt_worker_log(w, LOG_NOTICE, "%s of a previous worker reused (gfn %#llx)",
+                       backing_name(bk, nm, sizeof(nm)), (unsigned long long)bk->cur_gfn);
         memset(bk->mem, 0, bk->npages * PAGE);
-        return w->cfg.med->set_backing(w->vgpu, bk->bar, bk->region, bk->mem, bk->npages * PAGE);
+        return hand_over(w, bk, true);
     }
     r = w->x->domain_info(w->xen, w->cfg.domid, &info);
     if (r)
@@ -739,7 +809,7 @@ static int setup_backing(struct vgt_worker *w, struct vgt_worker_backing *bk, ui
     if (r)
         return r;
     memset(bk->mem, 0, bk->npages * PAGE);
-    return w->cfg.med->set_backing(w->vgpu, bk->bar, bk->region, bk->mem, bk->npages * PAGE);
+    return hand_over(w, bk, true);
 }
 
 static int stage_backing(struct vgt_worker *w)
@@ -770,6 +840,23 @@ static int stage_backing(struct vgt_worker *w)
                                (unsigned long long)(rg->size >> 10), strerror(-r));
                 return r;
             }
+        }
+    }
+    /* hvmloader reserves pages at ASLS (ACPI NVS) that nothing backs: it expects
+     * a passthrough device model to map the host's OpRegion there.  Ours are
+     * populated here, after the BAR frames, and moved when ASLS is written. */
+    if (w->cfg.med->get_opregion) {
+        struct vgt_worker_backing *bk;
+        int r;
+        if (n == VGT_WORKER_MAX_BACKING)
+            return -ENOSPC;
+        bk = &w->backing[n++];
+        *bk = (struct vgt_worker_backing){ .present = true, .bar = VGT_WORKER_BACKING_OPREGION,
+                                           .park_gfn = park };
+        r = setup_backing(w, bk, (uint64_t)VGT_OPREGION_HVMLOADER_PAGES * PAGE);
+        if (r) {
+            vgt_worker_log(w, LOG_ERR, "OpRegion frames: %s", strerror(-r));
+            return r;
         }
     }
     release_stale(w);   /* frames of a predecessor no region wanted */

@@ -62,7 +62,8 @@ struct vgt_worker_config {
 };
 
 #define VGT_WORKER_MAX_WINDOWS (VGT_NR_BARS * VGT_MAX_REGIONS)
-#define VGT_WORKER_MAX_BACKING 2
+#define VGT_WORKER_MAX_BACKING 3         /* GGTT half of BAR0 (+1 spare) and the OpRegion */
+#define VGT_WORKER_BACKING_OPREGION (-1) /* bar of the OpRegion's backed region */
 #define VGT_WORKER_MAP_CACHE 16
 #define VGT_WORKER_MAX_REP 4096         /* elements per rep request */
 #define VGT_WORKER_MAX_VCPUS 128
@@ -75,10 +76,12 @@ struct vgt_worker_window {
     bool is_mmio;
 };
 
-/* A memory-backed region: guest frames populated once, parked, then moved with the BAR. */
+/* A backed region: guest frames populated once (before restrict), parked, then
+ * moved with the relocate dm_op: a BAR's memory region (moved with the BAR) or
+ * the OpRegion (bar VGT_WORKER_BACKING_OPREGION, moved to where ASLS points). */
 struct vgt_worker_backing {
     bool present, populated, maxmem_raised;
-    int bar;
+    int bar;                            /* VGT_WORKER_BACKING_OPREGION: the OpRegion */
     unsigned region;
     uint64_t npages;
     uint64_t park_gfn, cur_gfn;
@@ -93,6 +96,7 @@ struct vgt_worker_mapent { bool used; uint64_t gfn; void *va; };
 
 struct vgt_worker_stats {
     uint64_t requests, buffered, bad_access, invalidates, rep_capped;
+    uint64_t asls_refused;              /* ASLS values the OpRegion could not go to (also in bad_access) */
 };
 
 struct vgt_worker {
