@@ -103,31 +103,15 @@ static int print_json(const struct vgt_info *i)
 
 int main_vgt_info(int argc, char **argv, const struct xlv_opts *o)
 {
-    static const struct option longopts[] = {
-        { "json", no_argument, NULL, 'j' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    const struct xlv_cmd *cmd = xlv_find_cmd(CMD);
     _cleanup_dispose_(vgt_client) struct vgt_client c;
     _cleanup_dispose_(vgt_info) struct vgt_info info;
-    bool json = false;
-    int opt, r;
+    bool json;
+    int r;
 
     vgt_client_init(&c);
     vgt_info_init(&info);
-    while ((opt = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'j': json = true; break;
-        case 'h': xlv_usage(cmd, stdout); return XLV_OK;
-        default: xlv_usage(cmd, stderr); return XLV_EUSAGE;
-        }
-    }
-    if (optind != argc) {
-        fprintf(stderr, "xl: " CMD ": unexpected argument '%s'\n", argv[optind]);
-        xlv_usage(cmd, stderr);
-        return XLV_EUSAGE;
-    }
+    if ((r = xlv_query_options(CMD, argc, argv, &json)) >= 0)
+        return r;
     if ((r = xlv_connect(CMD, &c)) != 0)
         return r;
     r = vgt_client_info(&c, &info);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Helpers shared by the xl front's vgtd commands. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,4 +95,30 @@ void xlv_fmt_mb(char *buf, size_t n, uint64_t mb)
         snprintf(buf, n, "%lluG", (unsigned long long)(mb / 1024));
     else
         snprintf(buf, n, "%lluM", (unsigned long long)mb);
+}
+
+int xlv_query_options(const char *cmd, int argc, char **argv, bool *json)
+{
+    static const struct option longopts[] = {
+        { "json", no_argument, NULL, 'j' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const struct xlv_cmd *c = xlv_find_cmd(cmd);
+    int opt;
+
+    *json = false;
+    while ((opt = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'j': *json = true; break;
+        case 'h': xlv_usage(c, stdout); return XLV_OK;
+        default: xlv_usage(c, stderr); return XLV_EUSAGE;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "xl: %s: unexpected argument '%s'\n", cmd, argv[optind]);
+        xlv_usage(c, stderr);
+        return XLV_EUSAGE;
+    }
+    return -1;
 }

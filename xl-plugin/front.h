@@ -21,6 +21,10 @@ int xlv_connect(const char *cmd, struct vgt_client *c);
 int xlv_resolve(const char *cmd, struct vgt_client *c, const char *domain, bool allow_dom0,
                 int *domid, char *name, size_t namelen);
 
+/* The options of a read-only query, `CMD [--json]`: sets *json; returns -1 to go
+ * on, else the exit status (help printed, or usage error). */
+int xlv_query_options(const char *cmd, int argc, char **argv, bool *json);
+
 /* Write a finished JSON document to stdout with a final newline. */
 int xlv_print_json(const char *cmd, struct vgt_msg *m);
 
