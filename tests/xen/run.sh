@@ -35,6 +35,7 @@ rm -rf "$WORK"/payload-* "$WORK"/results-* "$WORK"/boot-*.log "$WORK"/demo-scree
 # ---- 1. images (cached) -----------------------------------------------------------
 t=$SECONDS
 IMG=$("$HERE/images/build.sh") || die "building the dom0 image failed"
+[ -f "$IMG/DONE" ] || die "the image build answered '$IMG', not an image directory"
 timing images $((SECONDS-t))
 
 # ---- 2. scenarios selected, grouped per boot --------------------------------------

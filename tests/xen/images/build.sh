@@ -17,18 +17,21 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${XEN_VGT_CACHE:-/var/cache/xen-vgt-test}
 SIZE=${IMAGE_SIZE:-3G}
 log() { echo "images: $*" >&2; }
+# stdout carries only the answer (fd 3): anything a tool prints goes to stderr
+# (mke2fs says "Creating regular file" even with -q when the file is new).
+exec 3>&1 1>&2
 
 key=$(cat "$HERE/build.sh" "$HERE/packages.list" "$HERE/../dom0/init" | sha256sum | cut -c1-16)
 OUT=$CACHE/images-$key
 if [ -z "${XEN_VGT_REBUILD:-}" ] && [ -f "$OUT/DONE" ]; then
 	log "cache hit: $OUT (built $(cat "$OUT/DONE"))"
-	echo "$OUT"; exit 0
+	echo "$OUT" >&3; exit 0
 fi
 [ "$(id -u)" = 0 ] || { log "building the images needs root (debootstrap); cache $OUT is empty"; exit 1; }
 mkdir -p "$CACHE"
 exec 9>"$CACHE/.lock"
 flock 9     # one build at a time; a concurrent run waits, then finds the image
-if [ -z "${XEN_VGT_REBUILD:-}" ] && [ -f "$OUT/DONE" ]; then echo "$OUT"; exit 0; fi
+if [ -z "${XEN_VGT_REBUILD:-}" ] && [ -f "$OUT/DONE" ]; then echo "$OUT" >&3; exit 0; fi
 
 # Mirrors: "URI SUITE" pairs from the host's one-line *.list and deb822 *.sources.
 apt_pairs() {
@@ -106,4 +109,4 @@ mv "$TMP" "$OUT"
 echo "$(date -u +%FT%TZ) in $((SECONDS-T0)) s" > "$OUT/DONE"
 trap - EXIT
 log "done in $((SECONDS-T0)) s: $OUT"
-echo "$OUT"
+echo "$OUT" >&3
