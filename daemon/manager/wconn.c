@@ -42,13 +42,20 @@ static void wreq_free(struct wreq *q)
     free(q);
 }
 
+/* The oldest request: replies come in request order. */
+static struct wreq *wreq_pop(struct wconn *w)
+{
+    struct wreq *q = w->head;
+    w->head = q->next;
+    if (!w->head)
+        w->tail = NULL;
+    return q;
+}
+
 static void fail_all(struct wconn *w, int err)
 {
     while (w->head) {
-        struct wreq *q = w->head;
-        w->head = q->next;
-        if (!w->head)
-            w->tail = NULL;
+        struct wreq *q = wreq_pop(w);
         wconn_reply_fn cb = q->cb;
         void *ud = q->userdata;
         wreq_free(q);
@@ -99,10 +106,7 @@ static void handle_packet(struct wconn *w, const char *buf, int fd)
         log_warn(NULL, "worker sent an unexpected message, ignored");
         goto out;
     }
-    struct wreq *q = w->head;
-    w->head = q->next;
-    if (!w->head)
-        w->tail = NULL;
+    struct wreq *q = wreq_pop(w);
     wconn_reply_fn cb = q->cb;
     void *ud = q->userdata;
     wreq_free(q);
