@@ -5,7 +5,7 @@
 #   fuzz_targets - libFuzzer binaries built in tests/fuzz/ (rule per target, see FUZZ_BUILD)
 unit_tests =
 fuzz_targets =
-EXTRA_DIST += tests/tap.h
+EXTRA_DIST += tests/tap.h tests/golden/compare.sh
 
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I$(top_srcdir)/libxl-vgt -I$(top_srcdir) -D_GNU_SOURCE -DVGT_DATADIR='"$(pkgdatadir)"' \

@@ -10,6 +10,7 @@ src=$(cd "${top_srcdir:-$here/../../..}" && pwd)
 xlvgt="$build/xl-plugin/xl-vgt"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
+. "$here/../compare.sh"
 export VGT_PROFILE_DIR="$src/libxl-vgt/profiles" VGT_REAL_XL="$here/fake-xl" LC_ALL=C
 unset VGT_PROFILE
 
@@ -23,18 +24,7 @@ while IFS='|' read -r name envs args; do
     env $envs "$xlvgt" "$@" > "$tmp/out" 2> "$tmp/raw"
     echo $? > "$tmp/rc"
     sed "s|$src|\$top_srcdir|g" "$tmp/raw" > "$tmp/err"
-    if [ "${VGT_GOLDEN_UPDATE:-}" = 1 ]; then
-        mkdir -p expected
-        for k in out err rc; do cp "$tmp/$k" "expected/$name.$k"; done
-    fi
-    bad=
-    for k in out err rc; do
-        if ! diff -u "expected/$name.$k" "$tmp/$k" > "$tmp/diff" 2>&1; then
-            bad=1
-            sed 's/^/# /' "$tmp/diff"
-        fi
-    done
-    if [ -z "$bad" ]; then
+    if golden_compare "$name" "out err rc"; then
         echo "ok $n - $name"
     else
         echo "not ok $n - $name"

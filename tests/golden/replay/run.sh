@@ -11,6 +11,7 @@ src=$(cd "${top_srcdir:-$here/../../..}" && pwd)
 replay="$build/daemon/vgt-replay"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
+. "$here/../compare.sh"
 export LC_ALL=C
 unset VGT_PROFILE_DIR
 
@@ -23,18 +24,7 @@ for trace in *.trace; do
     "$replay" --events --profile "$src/libxl-vgt/profiles/${profile:-skl-gt2}.profile" guest.cfg "$trace" \
         > "$tmp/out" 2> "$tmp/err"
     echo $? > "$tmp/rc"
-    if [ "${VGT_GOLDEN_UPDATE:-}" = 1 ]; then
-        cp "$tmp/out" "expected/$name.out"
-        cp "$tmp/rc" "expected/$name.rc"
-    fi
-    bad=
-    for k in out rc; do
-        if ! diff -u "expected/$name.$k" "$tmp/$k" > "$tmp/diff" 2>&1; then
-            bad=1
-            sed 's/^/# /' "$tmp/diff"
-        fi
-    done
-    if [ -z "$bad" ]; then
+    if golden_compare "$name" "out rc"; then
         echo "ok $n - $name"
     else
         echo "not ok $n - $name"
