@@ -165,6 +165,13 @@ vgtd_start() {
 		for d in $(sed -n 's/^StateDirectory=//p' "$unit"); do mkdir -p "/var/lib/$d"; done
 	fi
 	[ -n "$exec" ] || exec="$(command -v vgtd)"
+	# another vgtd.conf (vgtd_restart_with): in place of the unit's -c FILE
+	if [ -n "${VGTD_CONF:-}" ]; then
+		case " $exec " in
+		*" -c "*) exec=$(echo "$exec" | sed "s|-c [^ ]*|-c $VGTD_CONF|") ;;
+		*) exec="$exec -c $VGTD_CONF" ;;
+		esac
+	fi
 	echo "# $(date -u +%T) starting: $exec" >> "$VGTD_LOG"
 	# shellcheck disable=SC2086
 	setsid $exec >> "$VGTD_LOG" 2>&1 < /dev/null &
@@ -174,6 +181,16 @@ vgtd_stop() {
 	local p; p=$(vgtd_pid)
 	[ -n "$p" ] || return 0
 	kill "$p"; sleep 2; kill -9 "$p" 2>/dev/null; return 0
+}
+# vgtd_restart_with CONF [TIMEOUT]: restart vgtd with this vgtd.conf; '' = the
+# unit's own again.  A scenario that uses it must restore the default before it
+# ends (trap), the next scenario expects vgtd as the unit starts it.
+vgtd_restart_with() {
+	VGTD_CONF=$1
+	vgtd_stop
+	# the old one must be gone, or vgtd_ready would ask it
+	local n=0; while [ -n "$(vgtd_pid)" ] && [ $n -lt 10 ]; do sleep 1; n=$((n+1)); done
+	vgtd_start "${2:-60}"
 }
 # require_vgt WHAT: print a SKIP and exit while the product parts are not there yet;
 # make sure vgtd runs (a scenario may have killed it)

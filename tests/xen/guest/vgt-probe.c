@@ -13,6 +13,9 @@
  *                             the guest's own memory and scan it out on pipe A
  *   vgt-probe hotplug [SECS]  watch the ports' hot-plug state and interrupts, read
  *                             the EDID of connected ports over GMBUS
+ *   vgt-probe ports           the monitors the guest finds at boot: each port's
+ *                             hot-plug state, and the whole EDID base block of a
+ *                             connected one, over DP AUX (DP sink) or GMBUS (DDC)
  *   vgt-probe bench N         N 4-byte MMIO reads of a vGPU register and of a
  *                             QEMU-emulated register (stdvga BAR2), ns per read
  *   vgt-probe peek OFF / poke OFF VAL   one BAR0 register, 4 bytes
@@ -479,6 +482,127 @@ static int cmd_hotplug(unsigned secs)
     return 0;
 }
 
+#define DE_PORT_ISR 0x44440u
+#define AUX_CTL_A 0x64010u     /* + 0x100 per DDI; 5 data registers follow */
+#define AUX_BUSY (1u << 31)
+#define AUX_DONE (1u << 30)
+#define AUX_TIMEOUT (1u << 28)
+#define AUX_RCV_ERR (1u << 25)
+
+/* One DP AUX transaction on DDI ddi (0..3); the reply in rep, its length in *n.
+ * 0, or -1 when nothing answers (time-out, receive error, never done). */
+static int aux_xfer(volatile uint8_t *m, unsigned ddi, const uint8_t *req, unsigned size,
+                    uint8_t rep[20], unsigned *n)
+{
+    uint32_t ctl_reg = AUX_CTL_A + ddi * 0x100u, ctl = 0;
+    for (unsigned k = 0; k < 5; k++) {
+        uint32_t w = 0;
+        for (unsigned b = 0; b < 4; b++)
+            w |= (uint32_t)(4 * k + b < size ? req[4 * k + b] : 0) << (24 - 8 * b);
+        wr32(m, ctl_reg + 4 + 4 * k, w);
+    }
+    /* start, and clear the sticky status bits (write 1) as i915 does */
+    wr32(m, ctl_reg, AUX_BUSY | AUX_DONE | AUX_TIMEOUT | AUX_RCV_ERR | (size << 20));
+    for (int i = 0; i < 100; i++) {
+        ctl = rd32(m, ctl_reg);
+        if (!(ctl & AUX_BUSY))
+            break;
+        usleep(100);
+    }
+    if ((ctl & AUX_BUSY) || !(ctl & AUX_DONE) || (ctl & (AUX_TIMEOUT | AUX_RCV_ERR)))
+        return -1;
+    *n = (ctl >> 20) & 0x1f;
+    if (*n > 20)
+        *n = 20;
+    for (unsigned k = 0; k < 5; k++) {
+        uint32_t w = rd32(m, ctl_reg + 4 + 4 * k);
+        for (unsigned b = 0; b < 4; b++)
+            rep[4 * k + b] = (uint8_t)(w >> (24 - 8 * b));
+    }
+    return 0;
+}
+
+/* A DP sink answers a native DPCD read of its revision (address 0). */
+static int aux_dpcd_rev(volatile uint8_t *m, unsigned ddi)
+{
+    const uint8_t req[4] = { 0x90, 0, 0, 0 };   /* native read, 1 byte at 0x00000 */
+    uint8_t rep[20];
+    unsigned n = 0;
+    if (aux_xfer(m, ddi, req, 4, rep, &n) || n < 2 || (rep[0] & 0xf0))
+        return -1;
+    return rep[1];
+}
+
+/* The EDID base block over I2C-over-AUX: offset 0 to 0x50, then 16-byte reads. */
+static int aux_edid(volatile uint8_t *m, unsigned ddi, uint8_t edid[128])
+{
+    const uint8_t set[5] = { 0x40, 0, 0x50, 0, 0 };   /* I2C write, MOT, 1 byte: offset 0 */
+    const uint8_t rd[4] = { 0x50, 0, 0x50, 15 };      /* I2C read, MOT, 16 bytes */
+    const uint8_t stop[3] = { 0x10, 0, 0x50 };        /* address-only read: STOP */
+    uint8_t rep[20];
+    unsigned n = 0;
+    if (aux_xfer(m, ddi, set, 5, rep, &n) || (rep[0] & 0xf0))
+        return -1;
+    for (unsigned i = 0; i < 128; i += 16) {
+        if (aux_xfer(m, ddi, rd, 4, rep, &n) || (rep[0] & 0xf0) || n != 17)
+            return -1;
+        memcpy(edid + i, rep + 1, 16);
+    }
+    aux_xfer(m, ddi, stop, 3, rep, &n);
+    return 0;
+}
+
+/*
+ * The monitors as the guest finds them when it starts (issue 9), and its online
+ * CPUs (the display scenarios run 2-vCPU guests): for PORT_A..E
+ * the live hot-plug state; for a connected port, whether a DP sink answers on
+ * AUX (else the DDC pin of GMBUS) and the whole 128-byte EDID it reads there.
+ */
+static int cmd_ports(void)
+{
+    static const struct { const char *name; uint32_t isr, bit; unsigned pin; } ports[] = {
+        { "PORT_A", DE_PORT_ISR, 1u << 3, 0 }, { "PORT_B", SDEISR, 1u << 21, 5 },
+        { "PORT_C", SDEISR, 1u << 22, 4 },     { "PORT_D", SDEISR, 1u << 23, 6 },
+        { "PORT_E", SDEISR, 1u << 25, 2 },
+    };
+    struct gpu g;
+    check("cpus", "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+    if (open_gpu(&g, 0))
+        return 1;
+    unsigned connected = 0;
+    for (unsigned i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+        char key[40], hex[2 * 128 + 1];
+        uint8_t e[128];
+        int conn = (rd32(g.mmio, ports[i].isr) & ports[i].bit) != 0, rev = -1, err = -1;
+        snprintf(key, sizeof(key), "mon_%s", ports[i].name);
+        check(key, "%s", conn ? "connected" : "disconnected");
+        if (!conn)
+            continue;
+        connected++;
+        if (i < 4)
+            rev = aux_dpcd_rev(g.mmio, i);
+        if (rev >= 0)
+            err = aux_edid(g.mmio, i, e);
+        else if (ports[i].pin)
+            err = gmbus_edid(g.mmio, ports[i].pin, e);
+        snprintf(key, sizeof(key), "mon_%s_sink", ports[i].name);
+        if (rev >= 0)
+            check(key, "DP,dpcd_rev=0x%02x", (unsigned)rev);
+        else
+            check(key, "DDC");
+        snprintf(key, sizeof(key), "mon_edid_%s", ports[i].name);
+        if (err) {
+            check(key, "none");
+            continue;
+        }
+        for (int k = 0; k < 128; k++)
+            snprintf(hex + 2 * k, 3, "%02x", e[k]);
+        check(key, "%s", hex);
+    }
+    check("mon_connected", "%u", connected);
+    return 0;
+}
+
 static uint64_t now_ns(void)
 {
     struct timespec t;
@@ -542,10 +666,12 @@ int main(int argc, char **argv)
         return cmd_fb(argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 0x00ff8000u);
     if (!strcmp(mode, "hotplug"))
         return cmd_hotplug(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 5);
+    if (!strcmp(mode, "ports"))
+        return cmd_ports();
     if (!strcmp(mode, "bench"))
         return cmd_bench(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 10000);
     if ((!strcmp(mode, "peek") && argc == 3) || (!strcmp(mode, "poke") && argc == 4))
         return cmd_peek_poke(argc, argv);
-    fprintf(stderr, "usage: vgt-probe info|contain|fb [RGB]|hotplug [SECS]|bench [N]|peek OFF|poke OFF VAL\n");
+    fprintf(stderr, "usage: vgt-probe info|contain|fb [RGB]|hotplug [SECS]|ports|bench [N]|peek OFF|poke OFF VAL\n");
     return 2;
 }
