@@ -29,13 +29,14 @@ vxl() { xl-vgt "$@"; }
 not_implemented() { grep -q 'not implemented' "$1" 2>/dev/null; }
 
 # xl_state NAME: the domain's state letters, '' when it does not exist, '?' when xl
-# itself keeps dying (rare TCG flake: a dom0 process segfaults or aborts): retried.
+# itself keeps dying (rare TCG flake: a dom0 process segfaults or aborts) or hangs
+# (seen once: an xl list that never returned while two 2-vCPU guests booted): retried.
 xl_state() {
 	local s rc i=0
 	while [ $i -lt 3 ]; do
-		s=$($REAL_XL list "$1" 2>/dev/null); rc=$?
+		s=$(timeout -k 5 60 $REAL_XL list "$1" 2>/dev/null); rc=$?
 		[ $rc = 0 ] && { echo "$s" | awk 'NR==2{print $5}'; return; }
-		[ $rc -lt 128 ] && return      # xl ran: no such domain
+		[ $rc -lt 124 ] && return      # xl ran: no such domain
 		sleep 1; i=$((i+1))
 	done
 	echo '?'
