@@ -69,7 +69,7 @@ owner_checks() {   # owner_checks FILE WANT_DOMID GUEST...: top-level owner, and
 	local f=$1 want=$2 g; shift 2
 	check_eq "vgt-list: display owner" "$(jget "$f" display_owner)" "$want"
 	for g in "$@"; do
-		check_eq "vgt-list: $g owns the display" "$(vgt_guest_field "$f" "$g" display_owner)" \
+		check_eq "vgt-list: $g's display_owner flag" "$(vgt_guest_field "$f" "$g" display_owner)" \
 			"$([ "$(domid_of "$g")" = "$want" ] && echo true || echo false)"
 	done
 }
