@@ -135,6 +135,18 @@ guest_gone() {
 	done
 	return 1
 }
+# wait_new_boot NAME OLD_DOMID [TIMEOUT]: after a reboot, wait for the new domain and
+# for its device model to run: QEMU truncates the serial log when it opens it, so
+# only then the log shows the new boot alone (never the old boot's lines).
+wait_new_boot() {
+	local n=0 t=${3:-180} d
+	while [ $n -lt "$t" ]; do
+		d=$(domid_of "$1")
+		[ -n "$d" ] && [ "$d" != "$2" ] && [ "$(xenstore-read /local/domain/0/device-model/$d/state 2>/dev/null)" = running ] && return 0
+		sleep 1; n=$((n+1))
+	done
+	return 1
+}
 # guest_val NAME KEY: the last value the guest reported for KEY
 guest_val() { sed -n "s/^.*VGTCHECK $2=//p" "/run/$1-serial.log" 2>/dev/null | tr -d '\r' | tail -n 1; }
 guest_vals() { sed -n "s/^.*VGTCHECK $2=//p" "/run/$1-serial.log" 2>/dev/null | tr -d '\r'; }
