@@ -264,7 +264,9 @@ static void guest_start_worker(struct vgtd_guest *g)
 {
     struct vgtd *d = g->d;
     const struct vgtd_conf *c = &d->conf;
-    char domid[16], vcpus[16], vgt_id[16], low[48], high[48], fences[48], mem[32];
+    char domid[16], vcpus[16], vgt_id[16], low[48], high[48], fences[48], mem[32], ids[32];
+    bool per_domain;
+    const char *user = vgtd_conf_worker_user(c, g->domid, ids, sizeof(ids), &per_domain);
     _cleanup_free_ char *sock = worker_socket(g);
     snprintf(domid, sizeof(domid), "%u", g->domid);
     snprintf(vcpus, sizeof(vcpus), "%u", g->vcpus);
@@ -277,7 +279,7 @@ static void guest_start_worker(struct vgtd_guest *g)
         c->worker, "--domid", domid, "--vcpus", vcpus, "--bdf", c->pci_bdf,
         "--profile", d->profile_path, "--vgt-id", vgt_id, "--low", low, "--high", high,
         "--fences", fences, "--guest-mem", mem, "--socket", sock ? sock : "",
-        "--user", c->worker_user, "--foreground", NULL,
+        "--user", user, "--foreground", NULL,
     };
     if (sock)
         unlink(sock);   /* a stale socket must not be mistaken for the new worker's */
@@ -299,7 +301,12 @@ static void guest_start_worker(struct vgtd_guest *g)
         guest_worker_gone(g, "could not be started");
         return;
     }
-    log_info(g, "worker %d started (vgt_id %u)", pid, g->part.vgt_id);
+    if (per_domain)
+        log_info(g, "worker %d started (vgt_id %u, uid:gid %s = worker_uid_base + domid)", pid,
+                 g->part.vgt_id, user);
+    else
+        log_info(g, "worker %d started (vgt_id %u, user %s shared by all workers: "
+                 "worker_uid_base gives each its own uid)", pid, g->part.vgt_id, user);
     g->state = g->state == GUEST_RESTARTING ? GUEST_RESTARTING : GUEST_STARTING;
     g->adopting = false;
     g->applying = false;
