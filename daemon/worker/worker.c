@@ -1085,7 +1085,8 @@ static int privdrop_target(struct vgt_worker *w, uid_t *uid, gid_t *gid, const c
         *gid = pw->pw_gid;
     }
     if (*uid == 0 || *gid == 0) {
-        vgt_worker_log(w, LOG_ERR, "refusing to keep running as root (user %s)", w->cfg.user);
+        vgt_worker_log(w, LOG_ERR, "refusing uid %u gid %u (user %s): root's ids",
+                       (unsigned)*uid, (unsigned)*gid, w->cfg.user);
         return -EPERM;
     }
     return 0;
