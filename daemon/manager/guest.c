@@ -229,6 +229,9 @@ static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata)
  * it is killed if still there after the grace time. */
 static void guest_release_worker(struct vgtd_guest *g, int sig)
 {
+    _cleanup_free_ char *sock = g->domid ? worker_socket(g) : NULL;
+    if (sock)
+        unlink(sock);   /* the worker cannot: it is unprivileged by now */
     if (g->w) {
         if (!sig)
             wconn_request(g->w, "{\"op\":\"shutdown\"}", STATUS_TIMEOUT_MS, NULL, NULL);

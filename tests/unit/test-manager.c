@@ -887,11 +887,19 @@ static void test_worker_uids(void)
     worker_args(31, line, sizeof(line));
     ok(strstr(line, "--user 196639:196639 ") != NULL, "restarted: the same uid as before: %s", line);
 
+    /* a real worker cannot remove its socket once unprivileged: vgtd does (a
+     * stopped fake cannot either) */
+    char sock32[200];
+    pid_t pid32 = guest_field(32, "worker_pid");
+    snprintf(sock32, sizeof(sock32), "%s/worker-32.sock", tmp);
+    ok(access(sock32, F_OK) == 0 && safe_kill(pid32, SIGSTOP) == 0, "dom32's worker stopped");
     d.conf.worker_uid_base = 0;
     destroy_domain(30);
     destroy_domain(31);
     destroy_domain(32);
     ok(run_until(no_guests, NULL, WAIT_MS), "guests gone");
+    ok(access(sock32, F_OK) != 0, "vgtd removed the stopped worker's socket");
+    safe_kill(pid32, SIGCONT);
 }
 
 static void test_cycles(void)
