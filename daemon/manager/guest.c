@@ -193,7 +193,7 @@ static struct wproc *wproc_new(struct vgtd *d, struct vgtd_guest *g, pid_t pid, 
         p->pidfd = syscall(SYS_pidfd_open, pid, 0);
         r = p->pidfd < 0 ? -errno : sd_event_add_io(d->ev, &p->src, p->pidfd, EPOLLIN, on_pidfd, p);
         if (r == -ENOSYS) {   /* no pidfd (old kernel, valgrind): its socket tells the end */
-            if (kill(pid, 0) < 0)
+            if (kill(pid, 0) < 0 && errno != EPERM)   /* EPERM: alive, of another uid */
                 r = -errno;
             else
                 r = 0;
