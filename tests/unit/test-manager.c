@@ -604,7 +604,7 @@ static void test_attach(void)
     is_str(jstr(c.reply, "guests.0.ports.0.port"), "PORT_B", "list: port");
     is_int(jint(c.reply, "guests.0.ports.0.connected"), 1, "list: default monitor connected");
     is_str(jstr(c.reply, "guests.0.ports.0.type"), "DP_B", "list: DP_B");
-    is_int(jint(c.reply, "guests.0.stats.bad_access"), 3, "list: worker's counters");
+    is_int(jint(c.reply, "guests.0.refused_access.bad_access"), 3, "list: worker's counters");
     call_dispose(&c);
 
     /* errors */

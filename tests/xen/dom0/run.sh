@@ -67,6 +67,7 @@ vgtd_stop
 dmesg > "$R/dom0-dmesg.txt"
 $REAL_XL dmesg > "$R/xl-dmesg.txt" 2>&1
 cp /var/log/xen/* "$R/" 2>/dev/null
+[ -s "$W/xl-flakes.log" ] && { cp "$W/xl-flakes.log" "$R/"; sed 's/^/# xl flake: /' "$W/xl-flakes.log" | tail -n 5; }
 dmesg | grep -E 'segfault|traps:' | sed 's/^/# dom0 flake? /' | tail -n 5
 echo "uptime_end $(now)" >> "$R/runner.log"
 echo done > "$R/DONE"

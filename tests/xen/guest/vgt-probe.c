@@ -15,6 +15,8 @@
  *                             the EDID of connected ports over GMBUS
  *   vgt-probe bench N         N 4-byte MMIO reads of a vGPU register and of a
  *                             QEMU-emulated register (stdvga BAR2), ns per read
+ *   vgt-probe beat [SECS]     every 2 s read the PVINFO magic (a live round trip
+ *                             through the worker) and print a numbered heartbeat
  *   vgt-probe peek OFF / poke OFF VAL   one BAR0 register, 4 bytes
  *
  * Exit status: 0 done, 1 no GPU or an access failed, 2 usage.
@@ -479,6 +481,24 @@ static int cmd_hotplug(unsigned secs)
     return 0;
 }
 
+/*
+ * Scenario g: a heartbeat that needs the worker.  Each beat is an MMIO read of the
+ * PVINFO magic; while no worker serves the guest the read blocks, so beats resume
+ * (with the right magic) only once the restarted worker has taken over.
+ */
+static int cmd_beat(unsigned secs)
+{
+    struct gpu g;
+    if (open_gpu(&g, 0))
+        return 1;
+    for (unsigned n = 1; n <= secs / 2; n++) {
+        uint64_t magic = rd32(g.mmio, PVINFO) | (uint64_t)rd32(g.mmio, PVINFO + 4) << 32;
+        check("beat", "%u,%d", n, magic == VGT_MAGIC);
+        sleep(2);
+    }
+    return 0;
+}
+
 static uint64_t now_ns(void)
 {
     struct timespec t;
@@ -542,10 +562,12 @@ int main(int argc, char **argv)
         return cmd_fb(argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 0x00ff8000u);
     if (!strcmp(mode, "hotplug"))
         return cmd_hotplug(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 5);
+    if (!strcmp(mode, "beat"))
+        return cmd_beat(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 600);
     if (!strcmp(mode, "bench"))
         return cmd_bench(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 10000);
     if ((!strcmp(mode, "peek") && argc == 3) || (!strcmp(mode, "poke") && argc == 4))
         return cmd_peek_poke(argc, argv);
-    fprintf(stderr, "usage: vgt-probe info|contain|fb [RGB]|hotplug [SECS]|bench [N]|peek OFF|poke OFF VAL\n");
+    fprintf(stderr, "usage: vgt-probe info|contain|fb [RGB]|hotplug [SECS]|beat [SECS]|bench [N]|peek OFF|poke OFF VAL\n");
     return 2;
 }
