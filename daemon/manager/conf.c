@@ -113,27 +113,34 @@ static bool valid_bdf(const char *s)
  * other.  Every id of base+1..base+VGTD_MAX_DOMID must be unused, else a
  * worker would share it with an account; the base itself may be a marker user.
  */
+static bool in_worker_range(long base, long id)
+{
+    return id > base && id <= base + VGTD_MAX_DOMID;
+}
+
+static void range_taken(const struct xlcfg *x, long base, const char *id_kind, long id,
+                        const char *owner_kind, const char *owner, struct vgt_diag *diag)
+{
+    xlcfg_err(x, diag, "worker_uid_base", "%ld: %s %ld (%s %s) lies in the workers' range %ld..%ld",
+              base, id_kind, id, owner_kind, owner, base + 1, base + VGTD_MAX_DOMID);
+}
+
 static void check_uid_range(const struct xlcfg *x, long base, struct vgt_diag *diag)
 {
-    const long last = base + VGTD_MAX_DOMID;
     struct passwd *pw;
     struct group *gr;
 
     setpwent();
-    while ((pw = getpwent()))
-        if ((long)pw->pw_uid > base && (long)pw->pw_uid <= last) {
-            xlcfg_err(x, diag, "worker_uid_base", "%ld: uid %ld (user %s) lies in the workers' "
-                      "range %ld..%ld", base, (long)pw->pw_uid, pw->pw_name, base + 1, last);
-            break;
-        }
+    while ((pw = getpwent()) && !in_worker_range(base, pw->pw_uid))
+        ;
+    if (pw)
+        range_taken(x, base, "uid", pw->pw_uid, "user", pw->pw_name, diag);
     endpwent();
     setgrent();
-    while ((gr = getgrent()))
-        if ((long)gr->gr_gid > base && (long)gr->gr_gid <= last) {
-            xlcfg_err(x, diag, "worker_uid_base", "%ld: gid %ld (group %s) lies in the workers' "
-                      "range %ld..%ld", base, (long)gr->gr_gid, gr->gr_name, base + 1, last);
-            break;
-        }
+    while ((gr = getgrent()) && !in_worker_range(base, gr->gr_gid))
+        ;
+    if (gr)
+        range_taken(x, base, "gid", gr->gr_gid, "group", gr->gr_name, diag);
     endgrent();
 }
 
