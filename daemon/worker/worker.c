@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -1037,30 +1039,118 @@ static int stage_restricted(struct vgt_worker *w)
     return r;
 }
 
-static int stage_privdrop(struct vgt_worker *w)
+int vgt_worker_parse_ids(const char *s, uid_t *uid, gid_t *gid)
 {
-    if (w->cfg.user) {
+    unsigned long u, g;
+    char *end;
+
+    if (!strchr(s, ':'))
+        return 0;
+    /* decimal only, both non-zero, below 2^31 (vgtd's worker_uid_base range) */
+    if (*s < '1' || *s > '9')
+        return -EINVAL;
+    errno = 0;
+    u = strtoul(s, &end, 10);
+    if (errno || *end != ':' || end[1] < '1' || end[1] > '9' || u > 0x7fffffff)
+        return -EINVAL;
+    g = strtoul(end + 1, &end, 10);
+    if (errno || *end || g > 0x7fffffff)
+        return -EINVAL;
+    *uid = (uid_t)u;
+    *gid = (gid_t)g;
+    return 1;
+}
+
+/* Who to become: vgtd's per-domain "UID:GID", or a user's ids (the shared user). */
+static int privdrop_target(struct vgt_worker *w, uid_t *uid, gid_t *gid, const char **what)
+{
+    int r = vgt_worker_parse_ids(w->cfg.user, uid, gid);
+    if (r < 0) {
+        vgt_worker_log(w, LOG_ERR, "--user %s: want USER or UID:GID", w->cfg.user);
+        return r;
+    }
+    *what = r ? "its own ids" : w->cfg.user;
+    if (!r) {
         struct passwd *pw = getpwnam(w->cfg.user);
         if (!pw && strcmp(w->cfg.user, "vgt-worker") == 0) {
             vgt_worker_log(w, LOG_WARNING, "no user vgt-worker: running as nobody");
             pw = getpwnam("nobody");
+            *what = "nobody";
         }
         if (!pw) {
             vgt_worker_log(w, LOG_ERR, "unknown user %s", w->cfg.user);
             return -ESRCH;
         }
-        if (pw->pw_uid == 0) {
-            vgt_worker_log(w, LOG_ERR, "refusing to keep running as root (user %s)", w->cfg.user);
-            return -EPERM;
-        }
-        /* Dropping from root to another uid clears every capability. */
-        if ((geteuid() == 0 && setgroups(0, NULL) < 0) || setgid(pw->pw_gid) < 0 ||
-            setuid(pw->pw_uid) < 0)
+        *uid = pw->pw_uid;
+        *gid = pw->pw_gid;
+    }
+    if (*uid == 0 || *gid == 0) {
+        vgt_worker_log(w, LOG_ERR, "refusing uid %u gid %u (user %s): root's ids",
+                       (unsigned)*uid, (unsigned)*gid, w->cfg.user);
+        return -EPERM;
+    }
+    return 0;
+}
+
+/* Root's last act: no capability can come back through an execve (bounding set,
+ * ambient set), then the ids; dropping from root to another uid empties the
+ * permitted and effective sets. */
+static int privdrop_ids(uid_t uid, gid_t gid)
+{
+    if (geteuid() == 0) {
+        for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+            if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1 &&
+                prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+                return -errno;
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
             return -errno;
-        if (setuid(0) == 0) {   /* must be impossible now */
-            vgt_worker_log(w, LOG_ERR, "privileges could be regained");
+        if (setgroups(0, NULL) < 0)
+            return -errno;
+    }
+    if (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+        return -errno;
+    return 0;
+}
+
+/* Nothing left: no capability in any set, no way back to root. */
+static int privdrop_verify(uid_t uid, gid_t gid)
+{
+    struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+    struct __user_cap_data_struct c[2] = { { 0 } };
+    uid_t ru, eu, su;
+    gid_t rg, eg, sg;
+
+    /* the inheritable set survives setuid: clear it (a reduction needs no privilege) */
+    if (syscall(SYS_capset, &h, c) < 0 || syscall(SYS_capget, &h, c) < 0)
+        return -errno;
+    for (int i = 0; i < 2; i++)
+        if (c[i].effective || c[i].permitted || c[i].inheritable)
             return -EPERM;
-        }
+    if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0 || ru != uid ||
+        eu != uid || su != uid || rg != gid || eg != gid || sg != gid)
+        return -EPERM;
+    if (setuid(0) == 0 || setgid(0) == 0)
+        return -EPERM;
+    return 0;
+}
+
+static int stage_privdrop(struct vgt_worker *w)
+{
+    if (w->cfg.user) {
+        const char *what;
+        uid_t uid;
+        gid_t gid;
+        int r = privdrop_target(w, &uid, &gid, &what);
+        if (!r && (r = privdrop_ids(uid, gid)))
+            vgt_worker_log(w, LOG_ERR, "dropping privileges to %u:%u: %s", (unsigned)uid,
+                           (unsigned)gid, strerror(-r));
+        if (!r && (r = privdrop_verify(uid, gid)))
+            vgt_worker_log(w, LOG_ERR, "privileges could be regained after the drop to %u:%u",
+                           (unsigned)uid, (unsigned)gid);
+        if (r)
+            return r;
+        vgt_worker_log(w, LOG_INFO, "running as uid %u gid %u (%s), no capabilities",
+                       (unsigned)uid, (unsigned)gid, what);
     }
     /* no core dumps or ptrace of guest data; setuid clears it too, but not
      * without --user, so say it explicitly */

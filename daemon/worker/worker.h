@@ -50,7 +50,8 @@ struct vgt_worker_config {
     struct vgt_partition part;
     uint64_t guest_mem;                     /* bytes */
     const char *socket_path;
-    const char *user;                       /* NULL: keep the current user (tests) */
+    const char *user;                       /* USER or vgtd's per-domain "UID:GID";
+                                               NULL: keep the current user (tests) */
     bool has_monitor;
     struct vgt_monitor_config monitor;
     const struct vgt_xen_ops *xen;
@@ -144,6 +145,9 @@ struct vgt_worker {
 
 /* Run the stages; on failure the reached stages are undone and -errno returned. */
 int vgt_worker_start(struct vgt_worker *w, const struct vgt_worker_config *cfg);
+/* --user: 1 and the ids for "UID:GID" (decimal, non-zero), 0 for a user name,
+ * -EINVAL for anything else with a ':'. */
+int vgt_worker_parse_ids(const char *s, uid_t *uid, gid_t *gid);
 /* Undo every stage reached (idempotent). */
 void vgt_worker_teardown(struct vgt_worker *w);
 
