@@ -5,6 +5,7 @@
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 P=${P:-/payload}
 R=$P/results
+WORKER_UID_BASE=196608  # vgtd.conf worker_uid_base of the test dom0 (run.sh)
 W=${W:-/run/xvt}      # per-boot scratch: generated guest configs
 mkdir -p "$W" "$R"
 REAL_XL=/usr/sbin/xl

@@ -18,6 +18,10 @@ echo "uptime_start $T_START" > "$R/runner.log"
 if [ -f $P/install.tar ]; then
 	tar -C / --no-same-owner --keep-directory-symlink -xf $P/install.tar && ldconfig
 	say "installed the project: $(tar -tf $P/install.tar | grep -E 'bin/[^/]+$' | tr '\n' ' ')"
+	# as a careful administrator would set it: every worker its own uid (base + domid)
+	for c in /usr/local/etc/xen-vgt/vgtd.conf /etc/xen-vgt/vgtd.conf; do
+		[ -f "$c" ] && echo "worker_uid_base = $WORKER_UID_BASE" >> "$c"
+	done
 fi
 if have_vgtd; then
 	if vgtd_start 60; then say "vgtd started (pid $(vgtd_pid))"; else say "vgtd did not become ready"; fi

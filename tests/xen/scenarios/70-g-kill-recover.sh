@@ -27,6 +27,9 @@ if [ -z "$w" ]; then fail "g1's worker found" "no vgt-worker --domid $d"; else
 	n=0; w2=
 	while [ $n -lt 60 ]; do w2=$(pgrep -f "vgt-worker.*--domid $d( |\$)" | head -n 1); [ -n "$w2" ] && [ "$w2" != "$w" ] && break; sleep 1; n=$((n+1)); done
 	[ -n "$w2" ] && [ "$w2" != "$w" ] && pass "g1's worker came back (pid $w2, $n s)" || fail "g1's worker came back" "none after 60 s"
+	check_eq "g1's new worker runs as its own uid (worker_uid_base + domid)" "$(awk '/^Uid:/{print $2","$3","$4","$5}' /proc/$w2/status 2>/dev/null)" \
+		"$((WORKER_UID_BASE + d)),$((WORKER_UID_BASE + d)),$((WORKER_UID_BASE + d)),$((WORKER_UID_BASE + d))"
+	check_eq "g1's new worker has no capabilities" "$(awk '/^CapEff:/{print $2}' /proc/$w2/status 2>/dev/null)" 0000000000000000
 	b0=$(guest_val g1 beat | cut -d, -f1)
 	guest_wait g1 "VGTCHECK beat=$((${b0:-0} + 2)),1" 90 && pass "g1 reads PVINFO through the new worker (beat ${b0:-0} -> $(guest_val g1 beat))" \
 		|| fail "g1 reads PVINFO through the new worker" "beats: $(guest_vals g1 beat | tail -n 3 | xargs)"
