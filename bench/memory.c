@@ -30,9 +30,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <yajl/yajl_gen.h>
 
 #include "vgt/client.h"
+#include "bench/json.h"
 #include "bench/memory.h"
 
 #define FIRST_DOMID MEMORY_FIRST_DOMID
@@ -144,59 +144,42 @@ static int connect_retry(struct vgt_client *c, const char *sock)
     return -ETIMEDOUT;
 }
 
-static void gs(yajl_gen g, const char *s)
+static void json_mem(yajl_gen g, const char *key, const struct mem *m)
 {
-    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void gmem(yajl_gen g, const char *key, const struct mem *m)
-{
-    gs(g, key);
+    bench_json_key(g, key);
     yajl_gen_map_open(g);
-    gs(g, "rss_kib"); yajl_gen_integer(g, m->rss_kib);
-    gs(g, "pss_kib"); yajl_gen_integer(g, m->pss_kib);
-    gs(g, "shmem_rss_kib"); yajl_gen_integer(g, m->shmem_rss_kib);
+    bench_json_int(g, "rss_kib", m->rss_kib);
+    bench_json_int(g, "pss_kib", m->pss_kib);
+    bench_json_int(g, "shmem_rss_kib", m->shmem_rss_kib);
     yajl_gen_map_close(g);
 }
 
 static int write_json(const char *path, const struct row *rows, unsigned n)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
-    const unsigned char *buf;
-    size_t len;
-    FILE *f;
+    yajl_gen g = bench_json_new("memory");
 
-    yajl_gen_config(g, yajl_gen_beautify, 1);
+    if (!g)
+        return -ENOMEM;
+    bench_json_str(g, "xen", "test double (daemon/xen/xen-double.c); real Xen: tests/xen");
+    bench_json_key(g, "guest_request");
     yajl_gen_map_open(g);
-    gs(g, "benchmark"); gs(g, "memory");
-    gs(g, "xen"); gs(g, "test double (daemon/xen/xen-double.c); real Xen: tests/xen");
-    gs(g, "guest_request");
-    yajl_gen_map_open(g);
-    gs(g, "low_mb"); yajl_gen_integer(g, (long long)guest_req.low_mb);
-    gs(g, "high_mb"); yajl_gen_integer(g, (long long)guest_req.high_mb);
-    gs(g, "fences"); yajl_gen_integer(g, guest_req.fences);
+    bench_json_int(g, "low_mb", (long long)guest_req.low_mb);
+    bench_json_int(g, "high_mb", (long long)guest_req.high_mb);
+    bench_json_int(g, "fences", guest_req.fences);
     yajl_gen_map_close(g);
-    gs(g, "rows");
+    bench_json_key(g, "rows");
     yajl_gen_array_open(g);
     for (unsigned i = 0; i < n; i++) {
         yajl_gen_map_open(g);
-        gs(g, "guests"); yajl_gen_integer(g, rows[i].guests);
-        gs(g, "workers"); yajl_gen_integer(g, rows[i].workers);
-        gmem(g, "vgtd", &rows[i].vgtd);
-        gmem(g, "workers_total", &rows[i].worker_sum);
-        gmem(g, "worker_largest", &rows[i].worker_max);
+        bench_json_int(g, "guests", rows[i].guests);
+        bench_json_int(g, "workers", rows[i].workers);
+        json_mem(g, "vgtd", &rows[i].vgtd);
+        json_mem(g, "workers_total", &rows[i].worker_sum);
+        json_mem(g, "worker_largest", &rows[i].worker_max);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
-    yajl_gen_get_buf(g, &buf, &len);
-    f = fopen(path, "w");
-    if (f) {
-        fwrite(buf, 1, len, f);
-        fclose(f);
-    }
-    yajl_gen_free(g);
-    return f ? 0 : -errno;
+    return bench_json_finish(g, path);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *f)

@@ -2,7 +2,7 @@
 # Three programs, so that each process maps what its real counterpart maps.
 bench_programs += bench/memory bench/memory-vgtd bench/memory-worker
 bench_scripts += bench/memory.sh
-bench_memory_SOURCES = bench/memory.c bench/memory.h
+bench_memory_SOURCES = bench/memory.c bench/memory.h bench/json.c bench/json.h
 bench_memory_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
 bench_memory_LDADD = libxl-vgt/libvgt.la $(YAJL_LIBS)
 bench_memory_vgtd_SOURCES = bench/memory-vgtd.c bench/memory.h

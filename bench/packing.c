@@ -14,10 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
 
 #include "libvgt.h"
 #include "bench/churn.h"
+#include "bench/json.h"
 
 #define N_PROFILES 3
 #define MAX_KINDS 8
@@ -83,84 +83,57 @@ static int measure(struct result *res, const struct kind *kinds, unsigned nk, bo
     return 0;
 }
 
-static void gs(yajl_gen g, const char *s)
-{
-    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void gi(yajl_gen g, const char *key, long long v)
-{
-    gs(g, key);
-    yajl_gen_integer(g, v);
-}
-
 static int write_json(const char *path, const struct result *res, const struct kind *kinds,
                       unsigned nk, bool all_types, uint64_t steps, uint64_t seed, unsigned seeds)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
-    const unsigned char *buf;
-    size_t len;
-    FILE *f;
+    yajl_gen g = bench_json_new("packing");
 
-    yajl_gen_config(g, yajl_gen_beautify, 1);
-    yajl_gen_map_open(g);
-    gs(g, "benchmark"); gs(g, "packing");
-    gi(g, "steps", (long long)steps);
-    gi(g, "seed", (long long)seed);
-    gi(g, "seeds", seeds);
-    gs(g, "mix"); gs(g, all_types ? "all types" : "types that fit the profile");
-    gs(g, "profiles");
+    if (!g)
+        return -1;
+    bench_json_int(g, "steps", (long long)steps);
+    bench_json_int(g, "seed", (long long)seed);
+    bench_json_int(g, "seeds", seeds);
+    bench_json_str(g, "mix", all_types ? "all types" : "types that fit the profile");
+    bench_json_key(g, "profiles");
     yajl_gen_array_open(g);
     for (int i = 0; i < N_PROFILES; i++) {
         const struct result *r = &res[i];
         const struct churn *c = &r->total;
 
         yajl_gen_map_open(g);
-        gs(g, "name"); gs(g, r->prof.name);
-        gs(g, "fit");
+        bench_json_str(g, "name", r->prof.name);
+        bench_json_key(g, "fit");
         yajl_gen_map_open(g);
         for (unsigned k = 0; k < nk; k++)
-            gi(g, kinds[k].name, r->fit[k]);
+            bench_json_int(g, kinds[k].name, r->fit[k]);
         yajl_gen_map_close(g);
-        gs(g, "churn");
+        bench_json_key(g, "churn");
         yajl_gen_map_open(g);
-        gs(g, "mix");
+        bench_json_key(g, "mix");
         yajl_gen_array_open(g);
         for (unsigned k = 0; k < nk; k++)
             if (r->in_mix[k])
-                gs(g, kinds[k].name);
+                bench_json_key(g, kinds[k].name);
         yajl_gen_array_close(g);
-        gi(g, "creates", (long long)c->creates);
-        gi(g, "destroys", (long long)c->destroys);
-        gi(g, "refused", (long long)c->refused);
-        gi(g, "refused_fragmented", (long long)c->fragmented);
-        gs(g, "fragmented_percent"); yajl_gen_double(g, pct(c->fragmented, c->creates));
-        gs(g, "fragmented_percent_min_seed"); yajl_gen_double(g, r->pct_min);
-        gs(g, "fragmented_percent_max_seed"); yajl_gen_double(g, r->pct_max);
-        gs(g, "short_run");
+        bench_json_int(g, "creates", (long long)c->creates);
+        bench_json_int(g, "destroys", (long long)c->destroys);
+        bench_json_int(g, "refused", (long long)c->refused);
+        bench_json_int(g, "refused_fragmented", (long long)c->fragmented);
+        bench_json_double(g, "fragmented_percent", pct(c->fragmented, c->creates));
+        bench_json_double(g, "fragmented_percent_min_seed", r->pct_min);
+        bench_json_double(g, "fragmented_percent_max_seed", r->pct_max);
+        bench_json_key(g, "short_run");
         yajl_gen_map_open(g);
-        gi(g, "low_gm", (long long)c->frag_low);
-        gi(g, "high_gm", (long long)c->frag_high);
-        gi(g, "fences", (long long)c->frag_fences);
+        bench_json_int(g, "low_gm", (long long)c->frag_low);
+        bench_json_int(g, "high_gm", (long long)c->frag_high);
+        bench_json_int(g, "fences", (long long)c->frag_fences);
         yajl_gen_map_close(g);
-        gi(g, "peak_guests", c->peak_live);
+        bench_json_int(g, "peak_guests", c->peak_live);
         yajl_gen_map_close(g);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
-    yajl_gen_get_buf(g, &buf, &len);
-    f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    if (!f) {
-        perror(path);
-        yajl_gen_free(g);
-        return -1;
-    }
-    fwrite(buf, 1, len, f);
-    if (f != stdout)
-        fclose(f);
-    yajl_gen_free(g);
-    return 0;
+    return bench_json_finish(g, path);
 }
 
 int main(int argc, char **argv)
