@@ -157,6 +157,7 @@ struct region {
     const uint16_t *own;
     unsigned base, end;
     unsigned *used;        /* used[i]: units in use below i */
+    uint64_t size[VGT_MAX_INSTANCES + 1];   /* units of each guest's partition */
 };
 
 static bool free_at(const struct region *r, uint64_t s, uint64_t len)
@@ -168,23 +169,18 @@ static bool free_at(const struct region *r, uint64_t s, uint64_t len)
 static int side(const struct region *r, long u, uint64_t need)
 {
     uint16_t w;
-    uint64_t len = 0;
 
     if (u < (long)r->base || u >= (long)r->end || r->own[u] == OWN_HOST)
         return 2;
     w = r->own[u];
     if (w == OWN_FREE)
         return -1;
-    for (long i = u; i >= (long)r->base && r->own[i] == w; i--)
-        len++;
-    for (unsigned i = (unsigned)u + 1; i < r->end && r->own[i] == w; i++)
-        len++;
-    return len == need ? 2 : 0;
+    return r->size[w] == need ? 2 : 0;
 }
 
 static long place(const uint16_t *own, unsigned base, unsigned end, uint64_t need)
 {
-    struct region r = { own, base, end, NULL };
+    struct region r = { .own = own, .base = base, .end = end };
     unsigned orders = 0, size[MAX_ORDERS], loss[MAX_ORDERS], best_loss[MAX_ORDERS];
     uint64_t align = 1, span = end - base;
     int best_adj = 0;
@@ -195,8 +191,11 @@ static long place(const uint16_t *own, unsigned base, unsigned end, uint64_t nee
     r.used = calloc(end + 1, sizeof(*r.used));
     if (!r.used)
         return -1;
-    for (unsigned i = 0; i < end; i++)
+    for (unsigned i = 0; i < end; i++) {
         r.used[i + 1] = r.used[i] + (own[i] != OWN_FREE);
+        if (own[i] != OWN_FREE && own[i] != OWN_HOST)
+            r.size[own[i]]++;
+    }
     while (align * 2 <= need)
         align *= 2;
     /* Block sizes from the largest that fits the region down to about the request. */
