@@ -383,6 +383,7 @@ static int cmd_fb(uint32_t rgb)
 #define GMBUS1 0xc5104u
 #define GMBUS2 0xc5108u
 #define GMBUS3 0xc510cu
+#define SDEIMR 0xc4004u
 #define SDEIIR 0xc4008u
 
 /* Poll GMBUS2 for one of the bits; 0 when seen, -1 on NAK or timeout (~50 ms). */
@@ -455,8 +456,13 @@ static int cmd_hotplug(unsigned secs)
     struct gpu g;
     if (open_gpu(&g, 0))
         return 1;
-    uint32_t last = ~0u;
+    uint32_t last = ~0u, all = 0;
     unsigned irqs = 0;
+    /* as a driver does: unmask the ports' hot-plug events, or nothing latches in IIR */
+    for (unsigned i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+        all |= ports[i].bit;
+    wr32(g.mmio, SDEIMR, rd32(g.mmio, SDEIMR) & ~all);
+    wr32(g.mmio, SDEIIR, rd32(g.mmio, SDEIIR));
     for (unsigned t = 0; t <= secs * 10; t++) {
         uint32_t isr = rd32(g.mmio, SDEISR), iir = rd32(g.mmio, SDEIIR);
         if (iir) {
