@@ -1082,9 +1082,15 @@ static int stage_enabled(struct vgt_worker *w)
     int r = w->x->set_server_state(w->xen, w->cfg.domid, w->server_id, true);
     if (r)
         return r;
-    /* BARs the mediator already decodes (restart of a worker) get mapped now */
-    for (int b = 0; b < VGT_NR_BARS; b++)
-        apply_bar(w, b, &w->bars[b]);
+    /* BARs that decoded before the server existed get mapped now (a restore
+     * has mapped its BARs already) */
+    for (int b = 0; b < VGT_NR_BARS; b++) {
+        bool mapped = false;
+        for (unsigned i = 0; i < w->nwin; i++)
+            mapped |= w->win[i].bar == b;
+        if (!mapped)
+            apply_bar(w, b, &w->bars[b]);
+    }
     return 0;
 }
 
