@@ -30,6 +30,7 @@ enum vgt_worker_stage {
     VGT_STAGE_PAGES,       /* buffered page + vCPU slot pages mapped */
     VGT_STAGE_BACKING,     /* memory-backed regions populated, mapped, handed over */
     VGT_STAGE_PCIDEV,      /* the PCI device claimed */
+    VGT_STAGE_RESTORE,     /* a crashed predecessor's PCI config replayed (BARs, MSI, ASLS) */
     VGT_STAGE_ENABLED,     /* server enabled (vp_eport valid from here) */
     VGT_STAGE_PORTS,       /* per-vCPU and buffered ports bound */
     VGT_STAGE_LOOP,        /* epoll, signalfd, vblank and watchdog timerfds */
@@ -68,6 +69,7 @@ struct vgt_worker_config {
 #define VGT_WORKER_MAP_CACHE 16
 #define VGT_WORKER_MAX_REP 4096         /* elements per rep request */
 #define VGT_WORKER_MAX_VCPUS 128
+#define VGT_WORKER_PCICFG 256           /* config space bytes recorded for a successor */
 
 /* A trapped region as mapped to the ioreq server (guest addresses, end inclusive). */
 struct vgt_worker_window {
@@ -87,6 +89,7 @@ struct vgt_worker_backing {
     uint64_t npages;
     uint64_t park_gfn, cur_gfn;
     void *mem;
+    bool placed;                        /* restore: put where the replayed config wants it */
 };
 
 /* epoll tags of the loop's sources */
@@ -129,6 +132,10 @@ struct vgt_worker {
     int record_fd;
     char record_path[256];
     struct vgt_worker_backing stale[VGT_WORKER_MAX_BACKING];
+    /* The guest-visible config space as last recorded (the record's "config"
+     * line); restore_pending: it is a predecessor's, to be replayed. */
+    uint8_t pcicfg[VGT_WORKER_PCICFG];
+    bool pcicfg_recorded, restore_pending;
     struct vgt_worker_mapent mapcache[VGT_WORKER_MAP_CACHE];
 
     int epfd, sigfd, listen_fd, client_fd, timerfd, watchdog_fd;
@@ -180,5 +187,7 @@ void vgt_worker_ctl_accept(struct vgt_worker *w);
 void vgt_worker_ctl_input(struct vgt_worker *w);
 void vgt_worker_ctl_event(struct vgt_worker *w, const char *event, const char *reason);
 void vgt_worker_vblank_arm(struct vgt_worker *w);
+/* After a guest config write: record the config space if it changed. */
+void vgt_worker_pcicfg_changed(struct vgt_worker *w);
 
 #endif

@@ -27,7 +27,7 @@ static char record[128];
 
 static char *read_record(void)
 {
-    static char buf[512];
+    static char buf[8192];
     FILE *f = fopen(record, "r");
     size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
     if (!f)
@@ -37,25 +37,86 @@ static char *read_record(void)
     return buf;
 }
 
-static void write_record(const char *s)
+static void write_record_n(const char *s, size_t n)
 {
     FILE *f = fopen(record, "w");
     if (f) {
-        fputs(s, f);
+        fwrite(s, 1, n, f);
         fclose(f);
     }
+}
+
+static void write_record(const char *s)
+{
+    write_record_n(s, strlen(s));
 }
 
 /* kill -9: the process' handles, mappings and ports go, the domain keeps the
  * server, its device and ranges, maxmem and the populated frames. */
 static void crash(struct vgt_worker *w)
 {
-    char saved[512];
+    char saved[8192];
     const char *rec = read_record();
     snprintf(saved, sizeof(saved), "%s", rec ? rec : "");
     w->domain_gone = true;       /* teardown then leaves every Xen object alone */
     vgt_worker_teardown(w);
     write_record(saved);
+}
+
+/* A guest access through the vCPU's slot, answered by the worker. */
+static uint64_t io(struct vgt_worker *w, struct vgt_xd *d, uint8_t type, uint64_t addr,
+                   unsigned size, bool read, uint64_t data)
+{
+    ioreq_t r = { .addr = addr, .data = data, .count = 1, .size = size,
+                  .dir = read ? IOREQ_READ : IOREQ_WRITE, .type = type };
+    volatile ioreq_t *s = vgt_xd_slot(d, 0);
+    vgt_xd_post(d, 0, &r);
+    vgt_worker_evtchn_ready(w);
+    uint64_t v = s->state == STATE_IORESP_READY ? s->data : 0xdeadull;
+    s->state = STATE_IOREQ_NONE;
+    return v;
+}
+
+#define SBDF (5ull << 3 << 32)
+static void cfg_wr(struct vgt_worker *w, struct vgt_xd *d, unsigned reg, unsigned size, uint32_t v)
+{
+    io(w, d, IOREQ_TYPE_PCI_CONFIG, SBDF | reg, size, false, v);
+}
+
+/* What hvmloader does: BAR0 at 0xe0000000, BAR2 at 0xc0000000, BAR4 at 0xc000, decoding on. */
+static void place_bars(struct vgt_worker *w, struct vgt_xd *d)
+{
+    cfg_wr(w, d, 0x10, 4, 0xe0000000);
+    cfg_wr(w, d, 0x18, 4, 0xc0000000);
+    cfg_wr(w, d, 0x20, 4, 0xc001);
+    cfg_wr(w, d, 0x04, 2, 0x0007);
+}
+
+static bool bars_placed(struct vgt_xd *d)
+{
+    return vgt_xd_has_range(d, true, 0xe0000000, 0xe07fffff) &&
+           vgt_xd_has_range(d, true, 0xc0000000, 0xcfffffff) &&
+           vgt_xd_has_range(d, false, 0xc000, 0xc03f) && vgt_xd_gfn(d, 0xe0800) != NULL;
+}
+
+static bool nothing_placed(struct vgt_xd *d)
+{
+    struct vgt_xd_state st;
+    vgt_xd_get_state(d, &st);
+    return st.io_ranges == 0 && vgt_xd_gfn(d, PARK_GFN) && vgt_xd_gfn(d, PARK_GFN + 2047);
+}
+
+/* The record as a crash left it, its config line replaced by n bytes of tail. */
+static void record_with_config(const char *tail, size_t n)
+{
+    static char buf[16384];
+    const char *rec = read_record(), *cfg = rec ? strstr(rec, "config ") : NULL;
+    size_t keep = rec ? (cfg ? (size_t)(cfg - rec) : strlen(rec)) : 0;
+    if (keep + n > sizeof(buf))
+        n = sizeof(buf) - keep;
+    memcpy(buf, rec ? rec : "", keep);
+    memcpy(buf + keep, tail, n);
+    write_record_n(buf, keep + n);
 }
 
 static void expect_served(struct vgt_xd *d, const char *what)
@@ -121,11 +182,10 @@ static void successor_child(struct vgt_xd *d, int fd)
     if (!no_capabilities() || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1 ||
         prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
         bad |= 16;
-    struct vgt_bar b = w.bars[0];
-    b.addr = 0xe0000000;
-    b.decode = true;
-    w.host.bar_changed(&w, 0, NULL, &b);
-    if (!vgt_xd_has_range(d, true, 0xe0000000, 0xe07fffff))
+    if (!bars_placed(d))
+        bad |= 64;
+    cfg_wr(&w, d, 0x10, 4, 0xd0000000);   /* the guest moves BAR0 */
+    if (!vgt_xd_has_range(d, true, 0xd0000000, 0xd07fffff) || !vgt_xd_gfn(d, 0xd0800))
         bad |= 32;
     if (write(fd, &bad, sizeof(bad)) < 0)
         _exit(1);
@@ -140,6 +200,182 @@ static char *recv_text(int fd, char *buf, size_t n)
     ssize_t r = poll(&p, 1, 5000) == 1 ? recv(fd, buf, n - 1, 0) : -1;
     buf[r > 0 ? r : 0] = 0;
     return buf;
+}
+
+static bool served(struct vgt_xd *d)
+{
+    struct vgt_xd_state st;
+    vgt_xd_get_state(d, &st);
+    return st.servers == 1 && st.enabled && vgt_xd_has_pcidev(d, 0, 0, 5, 0) &&
+           st.max_memkb == BASE_KB + BACKING_KB && st.extra_pages == 2048;
+}
+
+/* A successor starts from a damaged config line as after a reset. */
+static void damaged(struct vgt_worker *w, struct vgt_xd **d, const char *what, const char *tail,
+                    size_t n)
+{
+    crash(w);
+    record_with_config(tail, n);
+    int r = fake_start_on(w, d, VCPUS, 0);
+    const char *rec = read_record();
+    ok(r == 0 && served(*d) && nothing_placed(*d) && rec && !strstr(rec, "config"),
+       "damaged config (%s): ignored, the successor starts with a reset vGPU", what);
+}
+
+static unsigned long long rnd_state = 0x9e3779b97f4a7c15ull;
+static unsigned rnd(unsigned n)
+{
+    rnd_state = rnd_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (unsigned)((rnd_state >> 33) % n);
+}
+
+/* The guest's config is recorded on its writes and put back by a successor;
+ * whatever the config line says, a successor starts and serves the guest. */
+static void test_restore(void)
+{
+    struct vgt_worker w;
+    struct vgt_xd *d = NULL;
+    char valid[600], buf[4096];
+    const char *rec, *cfg;
+
+    is_int(fake_start(&w, &d, VCPUS, 0), 0, "restore: first worker ready");
+    snprintf(record, sizeof(record), "%s/worker-%u.ioreq", fake_sockdir(), FAKE_DOMID);
+    rec = read_record();
+    ok(rec && !strstr(rec, "config"), "no config line before the guest writes its config");
+    place_bars(&w, d);
+    ok(bars_placed(d), "the guest placed its BARs");
+    rec = read_record();
+    cfg = rec ? strstr(rec, "config ") : NULL;
+    ok(cfg && strlen(cfg) == 7 + 512 + 1 && cfg[7 + 512] == '\n' && !strncmp(cfg + 7, "86801219070000", 14) &&
+       !strncmp(cfg + 7 + 32, "000000e0", 8), "recorded: the config space as 512 hex digits (%s)",
+       cfg ? cfg : "none");
+    snprintf(valid, sizeof(valid), "%s", cfg ? cfg : "");
+
+    crash(&w);
+    vgt_xd_trace_clear(d);
+    is_int(fake_start_on(&w, &d, VCPUS, 0), 0, "restore: successor ready");
+    const char *t = vgt_xd_trace(d);
+    ok(!strstr(t, "relocate") && !strstr(t, "maxmem") && !strstr(t, "populate"),
+       "restore: frames adopted where they were (%s)", t);
+    ok(bars_placed(d), "restore: BARs decode where the guest put them, GGTT at BAR0 + 8 MiB");
+    ok(fake_last && fake_last->bar_addr[0] == 0xe0000000 && fake_last->bar_addr[2] == 0xc0000000 &&
+       fake_last->bar_addr[4] == 0xc000 && fake_last->cfg[4] == 7,
+       "restore: the new mediator has the guest's BARs and command register");
+    ok(strstr(t, "map_pcidev;map_mmio") && strstr(t, "enable;") > strstr(t, "map_pio"),
+       "restore: ranges mapped after the device is claimed, before the server is enabled");
+    ok(fake_last && fake_last->backing && fake_last->backing == (void *)w.backing[0].mem,
+       "restore: the frames handed to the new mediator");
+    is_int(io(&w, d, IOREQ_TYPE_COPY, 0xe0000000 + 0x1000, 4, true, 0), 0,
+           "restore: a register read at the restored BAR0 is served");
+    is_int(io(&w, d, IOREQ_TYPE_PIO, 0xc000, 1, true, 0), 0, "restore: the I/O BAR too");
+    expect_served(d, "restored");
+    rec = read_record();
+    ok(rec && strstr(rec, valid), "restore: the successor records the same config");
+
+    /* damaged config lines (bad lines of a record are ignored, the rest counts) */
+    snprintf(buf, sizeof(buf), "%.*s\n", 7 + 511, valid);
+    damaged(&w, &d, "511 digits", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "%.*s0\n", 7 + 512, valid);
+    damaged(&w, &d, "513 digits", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "%s", valid);
+    buf[7 + 100] = 'g';
+    damaged(&w, &d, "a non-hex digit", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "config%s", valid + 7);
+    damaged(&w, &d, "no space", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "config  %s", valid + 7);
+    damaged(&w, &d, "two spaces", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "%s%s", valid, valid);
+    damaged(&w, &d, "given twice", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "config ffff0000%s", valid + 15);
+    damaged(&w, &d, "another device", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "%.*s", 7 + 512, valid);
+    damaged(&w, &d, "no newline: cut short", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "%s", valid);
+    buf[7 + 50] = 0;
+    damaged(&w, &d, "a NUL byte", buf, strlen(valid));
+    memset(buf, 'a', 3000);
+    memcpy(buf, "config ", 7);
+    buf[3000] = '\n';
+    damaged(&w, &d, "beyond the record's size", buf, 3001);
+    snprintf(buf, sizeof(buf), "x%s", valid);
+    damaged(&w, &d, "another keyword", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "%s", valid);
+    buf[7] = ' ';
+    damaged(&w, &d, "a space for a digit", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "%s", valid);
+    buf[8] = '-';
+    damaged(&w, &d, "a sign", buf, strlen(buf));
+
+    /* valid: upper case digits */
+    crash(&w);
+    snprintf(buf, sizeof(buf), "%s", valid);
+    for (char *c = buf + 7; *c; c++)
+        *c = (char)(*c >= 'a' && *c <= 'f' ? *c - 32 : *c);
+    record_with_config(buf, strlen(buf));
+    ok(fake_start_on(&w, &d, VCPUS, 0) == 0 && served(d) && bars_placed(d),
+       "upper-case hex digits: restored");
+
+    /* a config placing BAR0 over guest RAM: replayed as the guest write it is,
+     * so the GGTT frames are refused there and parked */
+    crash(&w);
+    snprintf(buf, sizeof(buf), "%s", valid);
+    memcpy(buf + 7 + 32, "00000001", 8);        /* BAR0 = 0x01000000, 16 MiB into RAM */
+    record_with_config(buf, strlen(buf));
+    ok(fake_start_on(&w, &d, VCPUS, 0) == 0 && served(d) && vgt_xd_gfn(d, PARK_GFN) &&
+       w.backing[0].cur_gfn == PARK_GFN && !vgt_xd_has_range(d, true, 0xe0000000, 0xe07fffff),
+       "BAR0 over guest RAM: GGTT frames parked, not put over RAM");
+
+    /* a config in a record that is not this domain's (no such frames): not restored */
+    fake_stop(&w, d);
+    d = NULL;
+    fake_prepare_sockdir();
+    snprintf(record, sizeof(record), "%s/worker-%u.ioreq", fake_sockdir(), FAKE_DOMID);
+    snprintf(buf, sizeof(buf), "server 1\nbacking 0 1 2048 %#llx %#llx\n%s", PARK_GFN, PARK_GFN, valid);
+    write_record(buf);
+    ok(fake_start_on(&w, &d, VCPUS, 0) == 0 && !strstr(vgt_xd_trace(d), "destroy;"),
+       "foreign record with a config: started, nothing destroyed");
+    {
+        struct vgt_xd_state st;
+        vgt_xd_get_state(d, &st);
+        ok(st.io_ranges == 0 && (rec = read_record()) && !strstr(rec, "config"),
+           "foreign record: its config is not applied");
+    }
+    fake_stop(&w, d);
+
+    /* fuzz-ish: mutated config lines, each replayed by a successor */
+    d = NULL;
+    is_int(fake_start(&w, &d, VCPUS, 0), 0, "mutations: first worker ready");
+    snprintf(record, sizeof(record), "%s/worker-%u.ioreq", fake_sockdir(), FAKE_DOMID);
+    place_bars(&w, d);
+    static const char pool[] = "0123456789abcdefABCDEF g\n\0\x80\xff-x";
+    unsigned fails = 0, restored = 0, rounds = 120;
+    for (unsigned i = 0; i < rounds; i++) {
+        size_t n = strlen(valid);
+        crash(&w);
+        memcpy(buf, valid, n);
+        for (unsigned k = 1 + rnd(4); k; k--) {
+            unsigned at = rnd(n), how = rnd(8);
+            if (how < 5)                                /* another hex digit */
+                buf[at] = "0123456789abcdef"[rnd(16)];
+            else if (how < 7)                           /* any byte of the pool */
+                buf[at] = pool[rnd(sizeof(pool) - 1)];
+            else                                        /* cut short */
+                n = at;
+        }
+        record_with_config(buf, n);
+        int r = fake_start_on(&w, &d, VCPUS, 0);
+        bool bad = r != 0 || !served(d) || !w.backing[0].populated ||
+                   w.backing[0].cur_gfn < (FAKE_GUEST_MEM >> 12) ||
+                   !vgt_xd_gfn(d, w.backing[0].cur_gfn);
+        if (bad && fails++ < 3)
+            printf("# mutation round %u: start %d, record:\n# %s\n", i, r, read_record());
+        rec = read_record();
+        restored += rec && strstr(rec, "config ");
+    }
+    is_int(fails, 0, "%u mutated config lines: every successor ready and serving, GGTT frames "
+                     "never over guest RAM (%u replayed)", rounds, restored);
+    ok(restored > 0 && restored < rounds, "some mutations replayed, some refused");
+    fake_stop(&w, d);
 }
 
 /* A worker of its own uid takes over a killed worker's server, and a kill -9 of
@@ -158,6 +394,7 @@ static void test_takeover_own_uid(void)
     }
     is_int(fake_start(&w, &d, VCPUS, 0), 0, "own uid: first worker ready");
     snprintf(record, sizeof(record), "%s/worker-%u.ioreq", fake_sockdir(), FAKE_DOMID);
+    place_bars(&w, d);
     crash(&w);
     if (pipe(pfd) < 0)
         return;
@@ -177,6 +414,7 @@ static void test_takeover_own_uid(void)
     is_int(bad & 4, 0, "own uid: stale server destroyed before its own, frames adopted");
     is_int(bad & 8, 0, "own uid: one server, enabled, device claimed, maxmem raised once");
     is_int(bad & 16, 0, "own uid: no capability in any set, NO_NEW_PRIVS, not dumpable");
+    is_int(bad & 64, 0, "own uid: the guest's BARs restored (ranges and GGTT frames in place)");
     is_int(bad & 32, 0, "own uid: BAR move after the drop maps the range");
 
     /* vgtd (root) reaches the socket the worker bound as root before the drop */
@@ -196,9 +434,11 @@ static void test_takeover_own_uid(void)
     waitpid(pid, &status, 0);
     ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "own uid: it died of SIGKILL");
     const char *rec = read_record();
-    snprintf(want, sizeof(want), "backing 0 1 2048 %#llx 0xe0800\n", PARK_GFN);
-    ok(rec && strncmp(rec, "server ", 7) == 0 && strstr(rec, want),
-       "own uid: the record written after the drop names its server and the moved frames");
+    snprintf(want, sizeof(want), "backing 0 1 2048 %#llx 0xd0800\n", PARK_GFN);
+    const char *cfg = rec ? strstr(rec, "config ") : NULL;
+    ok(rec && strncmp(rec, "server ", 7) == 0 && strstr(rec, want) && cfg &&
+       !strncmp(cfg + 7 + 32, "000000d0", 8),
+       "own uid: the record written after the drop names its server, the moved frames and BAR0");
     /* (its mode is crash()'s fopen here; the worker creates it 0600) */
     ok(stat(record, &st) == 0 && st.st_uid == 0 && !(st.st_mode & 022),
        "own uid: the record stays root's, writable by root only (a successor trusts it)");
@@ -304,6 +544,7 @@ int main(void)
     ok(access(record, F_OK) != 0, "nothing left to record");
     fake_stop(&w, d);
 
+    test_restore();
     test_takeover_own_uid();
     return tap_done();
 }
