@@ -2,8 +2,6 @@
 # f. Reboot from inside the guest and xl reboot: same partition, vGPU attached before
 # the guest runs again (it reads PVINFO after the reboot).  xl destroy frees the
 # partition; 20 create/destroy cycles end with the free resources exactly as at the start.
-# default: no
-# status: not yet passed on real Xen (tests/xen/README, Status); run it with SCENARIOS=<id>
 # group: 3
 # needs: vgtd
 # budget: 900
