@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Packing benchmark: for each shipped GPU profile, how many guests of each vGPU
- * type fit on an idle GPU; then a churn simulation (random create/destroy of
- * mixed types) counting the requests refused although the total free space
- * would have sufficed: the cost of fragmentation under first fit.
+ * type fit on an idle GPU; then a churn simulation (bench/churn.c: random
+ * create/destroy of mixed types) counting the requests refused although the
+ * total free space would have sufficed: the cost of fragmentation.
+ * The churn's mix per profile is the types that fit that GPU at all (a type
+ * that never fits is refused by xl-vgt up front and would only dilute the
+ * figure); --all-types puts them back (the measure of the first version).
  * Prints a table; --json FILE writes the same figures as JSON (yajl).
  */
 #include <getopt.h>
@@ -11,89 +14,126 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
 
 #include "libvgt.h"
+#include "bench/churn.h"
+#include "bench/json.h"
 
 #define N_PROFILES 3
+#define MAX_KINDS 8
 static const char *const profile_names[N_PROFILES] = { "bdw-gt2", "skl-gt2", "kbl-gt2" };
 
-/* The request mix of the churn: upstream's types plus the guide's partition. */
 struct kind {
     const char *name;
     struct vgt_request req;
 };
 
-struct churn {
-    uint64_t steps, creates, refused, refused_fragmented, destroys;
-    unsigned peak_live;
+struct result {
+    struct vgt_profile prof;
+    unsigned fit[MAX_KINDS];
+    bool in_mix[MAX_KINDS];
+    struct churn total;              /* all seeds */
+    double pct_min, pct_max;         /* per seed */
 };
 
-static uint64_t rng;
-static uint64_t rnd(uint64_t n)
+static double pct(uint64_t part, uint64_t whole)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng % n;
+    return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-static bool enough_in_total(const struct vgt_allocator *a, const struct vgt_request *q)
+static int measure(struct result *res, const struct kind *kinds, unsigned nk, bool all_types,
+                   uint64_t steps, uint64_t seed, unsigned seeds)
 {
-    const struct vgt_profile *p = vgt_alloc_profile(a);
-    struct vgt_resources r;
-    uint64_t g = p->high_gm_granule_mb, high = (q->high_mb + g - 1) / g * g;
+    struct vgt_request mix[MAX_KINDS];
+    unsigned nm = 0;
 
-    vgt_alloc_resources(a, &r);
-    return r.low_free_mb >= q->low_mb && r.high_free_mb >= high && r.fences_free >= q->fences &&
-           r.instances_free > 0;
-}
+    for (unsigned k = 0; k < nk; k++) {
+        struct vgt_allocator *a = vgt_alloc_new(&res->prof);
 
-static int simulate(const struct vgt_profile *p, const struct kind *kinds, unsigned nk,
-                    uint64_t steps, uint64_t seed, struct churn *out)
-{
-    struct vgt_allocator *a = vgt_alloc_new(p);
-    struct vgt_partition live[VGT_MAX_INSTANCES];
-    unsigned n = 0;
-
-    if (!a)
-        return -1;
-    memset(out, 0, sizeof(*out));
-    rng = seed;
-    for (uint64_t s = 0; s < steps; s++) {
-        /* Lean towards creating so that the GPU stays near full, where
-         * fragmentation shows. */
-        if (n > 0 && rnd(100) < 40) {
-            unsigned k = rnd(n);
-
-            if (vgt_alloc_release(a, &live[k]) != 0) {
-                vgt_alloc_free(a);
-                return -1;
-            }
-            live[k] = live[--n];
-            out->destroys++;
-        } else {
-            const struct vgt_request *q = &kinds[rnd(nk)].req;
-
-            out->creates++;
-            if (vgt_alloc_take(a, q, &live[n], NULL) == 0) {
-                n++;
-                if (n > out->peak_live)
-                    out->peak_live = n;
-            } else {
-                out->refused++;
-                out->refused_fragmented += enough_in_total(a, q);
-            }
-        }
-        out->steps++;
+        res->fit[k] = a ? vgt_alloc_fit_count(a, &kinds[k].req) : 0;
+        vgt_alloc_free(a);
+        res->in_mix[k] = all_types || res->fit[k] > 0;
+        if (res->in_mix[k])
+            mix[nm++] = kinds[k].req;
     }
-    vgt_alloc_free(a);
+    memset(&res->total, 0, sizeof(res->total));
+    res->pct_min = 100;
+    res->pct_max = 0;
+    for (unsigned s = 0; s < seeds; s++) {
+        struct churn c = { 0 };
+        double x;
+
+        /* seeds one apart would start xorshift on nearly the same state */
+        if (nm == 0 || churn_run(&res->prof, mix, nm, steps, seed + s * 0x9e3779b97f4a7c15ull, &c) < 0)
+            return -1;
+        x = pct(c.fragmented, c.creates);
+        res->pct_min = x < res->pct_min ? x : res->pct_min;
+        res->pct_max = x > res->pct_max ? x : res->pct_max;
+        res->total.steps += c.steps;
+        res->total.creates += c.creates;
+        res->total.destroys += c.destroys;
+        res->total.refused += c.refused;
+        res->total.fragmented += c.fragmented;
+        res->total.frag_low += c.frag_low;
+        res->total.frag_high += c.frag_high;
+        res->total.frag_fences += c.frag_fences;
+        if (c.peak_live > res->total.peak_live)
+            res->total.peak_live = c.peak_live;
+    }
     return 0;
 }
 
-static void gs(yajl_gen g, const char *s)
+static int write_json(const char *path, const struct result *res, const struct kind *kinds,
+                      unsigned nk, bool all_types, uint64_t steps, uint64_t seed, unsigned seeds)
 {
-    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+    yajl_gen g = bench_json_new("packing");
+
+    if (!g)
+        return -1;
+    bench_json_int(g, "steps", (long long)steps);
+    bench_json_int(g, "seed", (long long)seed);
+    bench_json_int(g, "seeds", seeds);
+    bench_json_str(g, "mix", all_types ? "all types" : "types that fit the profile");
+    bench_json_key(g, "profiles");
+    yajl_gen_array_open(g);
+    for (int i = 0; i < N_PROFILES; i++) {
+        const struct result *r = &res[i];
+        const struct churn *c = &r->total;
+
+        yajl_gen_map_open(g);
+        bench_json_str(g, "name", r->prof.name);
+        bench_json_key(g, "fit");
+        yajl_gen_map_open(g);
+        for (unsigned k = 0; k < nk; k++)
+            bench_json_int(g, kinds[k].name, r->fit[k]);
+        yajl_gen_map_close(g);
+        bench_json_key(g, "churn");
+        yajl_gen_map_open(g);
+        bench_json_key(g, "mix");
+        yajl_gen_array_open(g);
+        for (unsigned k = 0; k < nk; k++)
+            if (r->in_mix[k])
+                bench_json_key(g, kinds[k].name);
+        yajl_gen_array_close(g);
+        bench_json_int(g, "creates", (long long)c->creates);
+        bench_json_int(g, "destroys", (long long)c->destroys);
+        bench_json_int(g, "refused", (long long)c->refused);
+        bench_json_int(g, "refused_fragmented", (long long)c->fragmented);
+        bench_json_double(g, "fragmented_percent", pct(c->fragmented, c->creates));
+        bench_json_double(g, "fragmented_percent_min_seed", r->pct_min);
+        bench_json_double(g, "fragmented_percent_max_seed", r->pct_max);
+        bench_json_key(g, "short_run");
+        yajl_gen_map_open(g);
+        bench_json_int(g, "low_gm", (long long)c->frag_low);
+        bench_json_int(g, "high_gm", (long long)c->frag_high);
+        bench_json_int(g, "fences", (long long)c->frag_fences);
+        yajl_gen_map_close(g);
+        bench_json_int(g, "peak_guests", c->peak_live);
+        yajl_gen_map_close(g);
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+    return bench_json_finish(g, path);
 }
 
 int main(int argc, char **argv)
@@ -102,17 +142,18 @@ int main(int argc, char **argv)
         { "json", required_argument, NULL, 'j' },
         { "steps", required_argument, NULL, 's' },
         { "seed", required_argument, NULL, 'S' },
+        { "seeds", required_argument, NULL, 'n' },
         { "profiles", required_argument, NULL, 'p' },
+        { "all-types", no_argument, NULL, 'a' },
         { NULL, 0, NULL, 0 },
     };
     const char *json = NULL, *dir = NULL;
     uint64_t steps = 100000, seed = 0x9ac1c0de;
-    struct kind kinds[8];
-    unsigned nt, nk = 0;
+    unsigned seeds = 10, nt, nk = 0;
+    bool all_types = false;
+    struct kind kinds[MAX_KINDS];
     const struct vgt_type *types = vgt_types(&nt);
-    struct vgt_profile prof[N_PROFILES];
-    unsigned fit[N_PROFILES][8];
-    struct churn ch[N_PROFILES];
+    struct result res[N_PROFILES];
     int opt;
 
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -120,13 +161,18 @@ int main(int argc, char **argv)
         case 'j': json = optarg; break;
         case 's': steps = strtoull(optarg, NULL, 0); break;
         case 'S': seed = strtoull(optarg, NULL, 0); break;
+        case 'n': seeds = (unsigned)strtoul(optarg, NULL, 0); break;
         case 'p': dir = optarg; break;
+        case 'a': all_types = true; break;
         default:
-            fprintf(stderr, "usage: packing [--json FILE] [--steps N] [--seed S] [--profiles DIR]\n");
+            fprintf(stderr, "usage: packing [--json FILE] [--steps N] [--seed S] [--seeds N] "
+                    "[--profiles DIR] [--all-types]\n");
             return 2;
         }
     }
-    for (unsigned i = 0; i < nt && nk < 7; i++)
+    if (seeds == 0)
+        seeds = 1;
+    for (unsigned i = 0; i < nt && nk < MAX_KINDS - 1; i++)
         kinds[nk++] = (struct kind){ types[i].name, types[i].req };
     kinds[nk++] = (struct kind){ "guide", { 128, 384, 4 } };
 
@@ -134,92 +180,46 @@ int main(int argc, char **argv)
         struct vgt_diag d;
 
         vgt_diag_init(&d);
-        if (vgt_profile_load(profile_names[i], dir, &prof[i], &d) < 0) {
+        if (vgt_profile_load(profile_names[i], dir, &res[i].prof, &d) < 0) {
             vgt_diag_print(&d, stderr);
             vgt_diag_dispose(&d);
             return 1;
         }
-        for (unsigned k = 0; k < nk; k++) {
-            struct vgt_allocator *a = vgt_alloc_new(&prof[i]);
-            fit[i][k] = a ? vgt_alloc_fit_count(a, &kinds[k].req) : 0;
-            vgt_alloc_free(a);
-        }
-        if (simulate(&prof[i], kinds, nk, steps, seed, &ch[i]) < 0) {
-            fprintf(stderr, "packing: simulation failed on %s\n", prof[i].name);
+        if (measure(&res[i], kinds, nk, all_types, steps, seed, seeds) < 0) {
+            fprintf(stderr, "packing: simulation failed on %s\n", res[i].prof.name);
             return 1;
         }
     }
 
-    printf("Guests of one type that fit on an idle GPU (first fit, host reservation taken)\n");
+    printf("Guests of one type that fit on an idle GPU (host reservation taken)\n");
     printf("%-10s", "profile");
     for (unsigned k = 0; k < nk; k++)
         printf(" %7s", kinds[k].name);
     printf("\n");
     for (int i = 0; i < N_PROFILES; i++) {
-        printf("%-10s", prof[i].name);
+        printf("%-10s", res[i].prof.name);
         for (unsigned k = 0; k < nk; k++)
-            printf(" %7u", fit[i][k]);
+            printf(" %7u", res[i].fit[k]);
         printf("\n");
     }
-    printf("\nChurn: %" PRIu64 " steps of random create (60%%) / destroy (40%%) of the mix "
-           "above, seed 0x%" PRIx64 "\n", steps, seed);
-    printf("%-10s %9s %9s %9s %12s %10s\n", "profile", "creates", "refused", "peak", "fragmented",
-           "frag/req");
-    for (int i = 0; i < N_PROFILES; i++)
-        printf("%-10s %9" PRIu64 " %9" PRIu64 " %9u %12" PRIu64 " %9.3f%%\n", prof[i].name,
-               ch[i].creates, ch[i].refused, ch[i].peak_live, ch[i].refused_fragmented,
-               ch[i].creates ? 100.0 * ch[i].refused_fragmented / ch[i].creates : 0.0);
-    printf("(fragmented: refused although the total free low GM, high GM, fences and ids "
-           "would have sufficed; target under 1%%)\n");
+    printf("\nChurn: %u seeds x %" PRIu64 " steps of random create (60%%) / destroy (40%%), "
+           "first seed 0x%" PRIx64 ";\nmix: %s\n", seeds, steps, seed,
+           all_types ? "every type above, also those that never fit (--all-types)"
+                     : "the types above that fit the profile (a 0 above is left out)");
+    printf("%-10s %9s %9s %5s %10s %8s %15s   %s\n", "profile", "creates", "refused", "peak",
+           "fragmented", "frag/req", "seeds min-max", "short run: low/high/fences");
+    for (int i = 0; i < N_PROFILES; i++) {
+        const struct churn *c = &res[i].total;
 
-    if (json) {
-        yajl_gen g = yajl_gen_alloc(NULL);
-        const unsigned char *buf;
-        size_t len;
-        FILE *f;
-
-        yajl_gen_config(g, yajl_gen_beautify, 1);
-        yajl_gen_map_open(g);
-        gs(g, "benchmark"); gs(g, "packing");
-        gs(g, "steps"); yajl_gen_integer(g, (long long)steps);
-        gs(g, "seed"); yajl_gen_integer(g, (long long)seed);
-        gs(g, "profiles");
-        yajl_gen_array_open(g);
-        for (int i = 0; i < N_PROFILES; i++) {
-            yajl_gen_map_open(g);
-            gs(g, "name"); gs(g, prof[i].name);
-            gs(g, "fit");
-            yajl_gen_map_open(g);
-            for (unsigned k = 0; k < nk; k++) {
-                gs(g, kinds[k].name);
-                yajl_gen_integer(g, fit[i][k]);
-            }
-            yajl_gen_map_close(g);
-            gs(g, "churn");
-            yajl_gen_map_open(g);
-            gs(g, "creates"); yajl_gen_integer(g, (long long)ch[i].creates);
-            gs(g, "destroys"); yajl_gen_integer(g, (long long)ch[i].destroys);
-            gs(g, "refused"); yajl_gen_integer(g, (long long)ch[i].refused);
-            gs(g, "refused_fragmented"); yajl_gen_integer(g, (long long)ch[i].refused_fragmented);
-            gs(g, "fragmented_percent");
-            yajl_gen_double(g, ch[i].creates ? 100.0 * ch[i].refused_fragmented / ch[i].creates : 0);
-            gs(g, "peak_guests"); yajl_gen_integer(g, ch[i].peak_live);
-            yajl_gen_map_close(g);
-            yajl_gen_map_close(g);
-        }
-        yajl_gen_array_close(g);
-        yajl_gen_map_close(g);
-        yajl_gen_get_buf(g, &buf, &len);
-        f = strcmp(json, "-") == 0 ? stdout : fopen(json, "w");
-        if (!f) {
-            perror(json);
-            yajl_gen_free(g);
-            return 1;
-        }
-        fwrite(buf, 1, len, f);
-        if (f != stdout)
-            fclose(f);
-        yajl_gen_free(g);
+        printf("%-10s %9" PRIu64 " %9" PRIu64 " %5u %10" PRIu64 " %7.3f%% %6.3f-%.3f%%   %"
+               PRIu64 "/%" PRIu64 "/%" PRIu64 "\n", res[i].prof.name, c->creates, c->refused,
+               c->peak_live, c->fragmented, pct(c->fragmented, c->creates), res[i].pct_min,
+               res[i].pct_max, c->frag_low, c->frag_high, c->frag_fences);
     }
+    printf("(fragmented: refused although the same request would have fitted with the total "
+           "free low GM,\n high GM and fences each in one run and a free vGPU id; target under "
+           "1%% of requests)\n");
+    if (json && write_json(json, res, kinds, nk, all_types, steps, seed, seeds) < 0)
+        return 1;
     return 0;
 }

@@ -343,7 +343,7 @@ int vgt_guest_from_json(yajl_val v, struct vgt_guest *g)
             g->n_ports++;
         }
     }
-    yajl_val st = vgt_json_get(v, "stats");
+    yajl_val st = vgt_json_get(v, "refused_access");
     if (st) {
         get_u64_opt(st, "bad_access", &g->stats.bad_access);
         get_u64_opt(st, "ggtt_refused", &g->stats.ggtt_refused);
@@ -364,6 +364,7 @@ void vgt_guest_list_dispose(struct vgt_guest_list *l)
     if (!l)
         return;
     free(l->guests);
+    yajl_tree_free(l->json);
     vgt_guest_list_init(l);
 }
 
@@ -401,7 +402,7 @@ int vgt_client_list(struct vgt_client *c, struct vgt_guest_list *out)
         }
         out->n++;
     }
-    yajl_tree_free(r);
+    out->json = r;
     return 0;
 }
 
@@ -437,6 +438,7 @@ void vgt_info_dispose(struct vgt_info *i)
     if (!i)
         return;
     free(i->types);
+    yajl_tree_free(i->json);
     vgt_info_init(i);
 }
 
@@ -513,9 +515,12 @@ int vgt_client_info(struct vgt_client *c, struct vgt_info *out)
         }
     }
 out:
-    yajl_tree_free(r);
-    if (rc < 0)
+    if (rc < 0) {
+        yajl_tree_free(r);
         vgt_info_dispose(out);
+    } else {
+        out->json = r;
+    }
     return rc;
 }
 

@@ -290,6 +290,35 @@ void vgt_msg_array_close(struct vgt_msg *m)
         msg_check(m, yajl_gen_array_close(m->g));
 }
 
+void vgt_msg_value(struct vgt_msg *m, const char *key, yajl_val v)
+{
+    if (!msg_key(m, key))
+        return;
+    if (!v) {
+        msg_check(m, yajl_gen_null(m->g));
+    } else if (YAJL_IS_OBJECT(v)) {
+        msg_check(m, yajl_gen_map_open(m->g));
+        for (size_t i = 0; i < v->u.object.len; i++)
+            vgt_msg_value(m, v->u.object.keys[i], v->u.object.values[i]);
+        vgt_msg_map_close(m);
+    } else if (YAJL_IS_ARRAY(v)) {
+        msg_check(m, yajl_gen_array_open(m->g));
+        for (size_t i = 0; i < v->u.array.len; i++)
+            vgt_msg_value(m, NULL, v->u.array.values[i]);
+        vgt_msg_array_close(m);
+    } else if (YAJL_IS_STRING(v)) {
+        msg_check(m, yajl_gen_string(m->g, (const unsigned char *)v->u.string,
+                                     strlen(v->u.string)));
+    } else if (YAJL_IS_NUMBER(v)) {
+        /* the number as it was written: no round trip through a double */
+        msg_check(m, yajl_gen_number(m->g, v->u.number.r, strlen(v->u.number.r)));
+    } else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
+        msg_check(m, yajl_gen_bool(m->g, YAJL_IS_TRUE(v)));
+    } else {
+        msg_check(m, yajl_gen_null(m->g));
+    }
+}
+
 static void msg_verror(struct vgt_msg *m, int negerr, const char *fmt, va_list ap)
 {
     char text[512];

@@ -3,12 +3,12 @@
 # unit and golden tests, the same under ASan+UBSan, valgrind, bounded libFuzzer runs,
 # and the real-Xen harness (Xen 4.17 + Debian dom0 under QEMU).
 # Env: SKIP_DEPS=1 (packages already there), SKIP_XEN=1 (no real-Xen run),
-#      FUZZ_SECONDS (per target, default 30), JOBS (default: nproc).
+#      FUZZ_SECONDS (per target, default 20), JOBS (default: nproc).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 TOP=$PWD
 JOBS=${JOBS:-$(nproc)}
-FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 pass=0; fail=0; failed=()
 stage() {  # stage NAME CMD...: run one stage, count it, keep going
     local name=$1; shift

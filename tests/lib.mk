@@ -3,7 +3,7 @@ unit_tests += tests/unit/test-profile tests/unit/test-alloc
 tests_unit_test_profile_SOURCES = tests/unit/test-profile.c
 tests_unit_test_profile_LDADD = libxl-vgt/libvgt.la
 tests_unit_test_profile_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
-tests_unit_test_alloc_SOURCES = tests/unit/test-alloc.c
+tests_unit_test_alloc_SOURCES = tests/unit/test-alloc.c bench/churn.c bench/churn.h
 tests_unit_test_alloc_LDADD = libxl-vgt/libvgt.la
 unit_tests += tests/unit/test-config
 tests_unit_test_config_SOURCES = tests/unit/test-config.c

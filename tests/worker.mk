@@ -42,3 +42,15 @@ tests/fuzz/fuzz-worker-ioreq: $(WORKER_FUZZ_SRC)
 	$(FUZZ_BUILD) $(XEN_CFLAGS) $(YAJL_CFLAGS) -o $@ $(WORKER_FUZZ_SRC) $(YAJL_LIBS)
 EXTRA_DIST += tests/unit/test-worker-fuzz.c
 CLEANFILES += tests/fuzz/fuzz-worker-ioreq
+
+# libFuzzer: a hostile restart record against a successor worker (make fuzz).
+fuzz_targets += fuzz-worker-record
+WORKER_RECORD_FUZZ_SRC = $(srcdir)/tests/unit/test-worker-fuzz-record.c \
+	$(filter-out $(srcdir)/tests/unit/test-worker-fuzz.c,$(WORKER_FUZZ_SRC))
+# The double's frame lookups are linear: without coverage there, a start costs ms, not 0.2 s.
+tests/fuzz/fuzz-worker-record: $(WORKER_RECORD_FUZZ_SRC)
+	@mkdir -p tests/fuzz && echo 'src:*daemon/xen/xen-double.c' > tests/fuzz/worker-record.ignore
+	$(FUZZ_BUILD) -fsanitize-coverage-ignorelist=tests/fuzz/worker-record.ignore $(XEN_CFLAGS) \
+	  $(YAJL_CFLAGS) -o $@ $(WORKER_RECORD_FUZZ_SRC) $(YAJL_LIBS)
+EXTRA_DIST += tests/unit/test-worker-fuzz-record.c $(wildcard $(srcdir)/tests/fuzz/seeds/fuzz-worker-record/*)
+CLEANFILES += tests/fuzz/fuzz-worker-record tests/fuzz/worker-record.ignore

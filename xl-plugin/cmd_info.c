@@ -46,61 +46,6 @@ static void print_text(const struct vgt_info *i)
     }
 }
 
-static int print_json(const struct vgt_info *i)
-{
-    const struct vgt_profile *p = &i->profile;
-    const struct vgt_resources *r = &i->res;
-    struct vgt_msg m;
-    int rc;
-
-    if (vgt_msg_init_pretty(&m) < 0)
-        return xlv_fail(CMD, -ENOMEM, "out of memory");
-    vgt_msg_map_open(&m, "profile");
-    vgt_msg_str(&m, "name", p->name);
-    vgt_msg_str(&m, "description", p->description);
-    vgt_msg_int(&m, "gen", p->gen);
-    vgt_msg_int(&m, "device_id", p->device_id);
-    vgt_msg_u64(&m, "aperture_mb", p->aperture_mb);
-    vgt_msg_u64(&m, "ggtt_mb", p->ggtt_mb);
-    vgt_msg_int(&m, "fences", p->fences);
-    vgt_msg_int(&m, "max_instances", p->max_instances);
-    vgt_msg_map_close(&m);
-    vgt_msg_map_open(&m, "host");
-    vgt_msg_u64(&m, "low_mb", p->host_low_mb);
-    vgt_msg_u64(&m, "high_mb", p->host_high_mb);
-    vgt_msg_int(&m, "fences", p->host_fences);
-    vgt_msg_map_close(&m);
-    vgt_msg_map_open(&m, "resources");
-    vgt_msg_u64(&m, "low_total_mb", r->low_total_mb);
-    vgt_msg_u64(&m, "low_free_mb", r->low_free_mb);
-    vgt_msg_u64(&m, "low_largest_mb", r->low_largest_mb);
-    vgt_msg_u64(&m, "high_total_mb", r->high_total_mb);
-    vgt_msg_u64(&m, "high_free_mb", r->high_free_mb);
-    vgt_msg_u64(&m, "high_largest_mb", r->high_largest_mb);
-    vgt_msg_int(&m, "fences_total", r->fences_total);
-    vgt_msg_int(&m, "fences_free", r->fences_free);
-    vgt_msg_int(&m, "fences_largest", r->fences_largest);
-    vgt_msg_int(&m, "instances_total", r->instances_total);
-    vgt_msg_int(&m, "instances_free", r->instances_free);
-    vgt_msg_map_close(&m);
-    vgt_msg_int(&m, "guests", i->guests);
-    vgt_msg_int(&m, "display_owner", i->display_owner);
-    vgt_msg_array_open(&m, "types");
-    for (size_t k = 0; k < i->n_types; k++) {
-        vgt_msg_map_open(&m, NULL);
-        vgt_msg_str(&m, "name", i->types[k].name);
-        vgt_msg_u64(&m, "low_mb", i->types[k].req.low_mb);
-        vgt_msg_u64(&m, "high_mb", i->types[k].req.high_mb);
-        vgt_msg_int(&m, "fences", i->types[k].req.fences);
-        vgt_msg_int(&m, "fit", i->types[k].fit);
-        vgt_msg_map_close(&m);
-    }
-    vgt_msg_array_close(&m);
-    rc = xlv_print_json(CMD, &m);
-    vgt_msg_dispose(&m);
-    return rc;
-}
-
 int main_vgt_info(int argc, char **argv, const struct xlv_opts *o)
 {
     _cleanup_dispose_(vgt_client) struct vgt_client c;
@@ -118,7 +63,7 @@ int main_vgt_info(int argc, char **argv, const struct xlv_opts *o)
     if (r < 0)
         return xlv_client_fail(CMD, &c, r);
     if (json)
-        return print_json(&info);
+        return xlv_print_reply(CMD, info.json);
     print_text(&info);
     return XLV_OK;
 }

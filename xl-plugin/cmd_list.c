@@ -63,61 +63,6 @@ static void print_text(const struct vgt_guest_list *l)
     }
 }
 
-static int print_json(const struct vgt_guest_list *l)
-{
-    struct vgt_msg m;
-    int r;
-
-    if (vgt_msg_init_pretty(&m) < 0)
-        return xlv_fail(CMD, -ENOMEM, "out of memory");
-    vgt_msg_int(&m, "display_owner", l->display_owner);
-    vgt_msg_array_open(&m, "guests");
-    for (size_t i = 0; i < l->n; i++) {
-        const struct vgt_guest *g = &l->guests[i];
-        vgt_msg_map_open(&m, NULL);
-        vgt_msg_int(&m, "domid", g->domid);
-        vgt_msg_str(&m, "name", g->name);
-        vgt_msg_int(&m, "vgt_id", g->part.vgt_id);
-        vgt_msg_str(&m, "type", g->type[0] ? g->type : NULL);
-        vgt_msg_str(&m, "state", g->state[0] ? g->state : NULL);
-        vgt_msg_str(&m, "uuid", g->uuid[0] ? g->uuid : NULL);
-        vgt_msg_bool(&m, "failsafe", g->failsafe);
-        if (g->failsafe_reason[0])
-            vgt_msg_str(&m, "failsafe_reason", g->failsafe_reason);
-        vgt_msg_bool(&m, "display_owner", g->display_owner);
-        vgt_msg_bool(&m, "display_ready", g->display_ready);
-        vgt_msg_u64(&m, "low_gm_base", g->part.low_base);
-        vgt_msg_u64(&m, "low_gm_size", g->part.low_size);
-        vgt_msg_u64(&m, "high_gm_base", g->part.high_base);
-        vgt_msg_u64(&m, "high_gm_size", g->part.high_size);
-        vgt_msg_int(&m, "fence_base", g->part.fence_base);
-        vgt_msg_int(&m, "fence_count", g->part.fence_count);
-        vgt_msg_array_open(&m, "ports");
-        for (unsigned k = 0; k < g->n_ports; k++) {
-            const struct vgt_port_state *p = &g->ports[k];
-            vgt_msg_map_open(&m, NULL);
-            vgt_msg_str(&m, "port", vgt_port_name(p->port));
-            vgt_msg_bool(&m, "connected", p->connected);
-            vgt_msg_str(&m, "type", p->type >= 0 ? vgt_port_type_name(p->type) : NULL);
-            vgt_msg_str(&m, "override", p->override >= 0 ? vgt_port_name(p->override) : NULL);
-            vgt_msg_map_close(&m);
-        }
-        vgt_msg_array_close(&m);
-        vgt_msg_map_open(&m, "refused_access");
-        vgt_msg_u64(&m, "bad_access", g->stats.bad_access);
-        vgt_msg_u64(&m, "ggtt_refused", g->stats.ggtt_refused);
-        vgt_msg_u64(&m, "fence_refused", g->stats.fence_refused);
-        vgt_msg_u64(&m, "aperture_refused", g->stats.aperture_refused);
-        vgt_msg_u64(&m, "plane_refused", g->stats.plane_refused);
-        vgt_msg_map_close(&m);
-        vgt_msg_map_close(&m);
-    }
-    vgt_msg_array_close(&m);
-    r = xlv_print_json(CMD, &m);
-    vgt_msg_dispose(&m);
-    return r;
-}
-
 int main_vgt_list(int argc, char **argv, const struct xlv_opts *o)
 {
     _cleanup_dispose_(vgt_client) struct vgt_client c;
@@ -135,7 +80,7 @@ int main_vgt_list(int argc, char **argv, const struct xlv_opts *o)
     if (r < 0)
         return xlv_client_fail(CMD, &c, r);
     if (json)
-        return print_json(&l);
+        return xlv_print_reply(CMD, l.json);
     print_text(&l);
     return XLV_OK;
 }

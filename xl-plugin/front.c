@@ -75,6 +75,24 @@ int xlv_resolve(const char *cmd, struct vgt_client *c, const char *domain, bool 
     return 0;
 }
 
+int xlv_print_reply(const char *cmd, yajl_val reply)
+{
+    struct vgt_msg m;
+    int r;
+
+    if (!reply || !YAJL_IS_OBJECT(reply))
+        return xlv_fail(cmd, -EPROTO, "bad reply from vgtd: not an object");
+    if (vgt_msg_init_pretty(&m) < 0)
+        return xlv_fail(cmd, -ENOMEM, "out of memory");
+    /* vgtd's reply as it came (vgtd-protocol(7)), without the protocol's "ok" */
+    for (size_t i = 0; i < reply->u.object.len; i++)
+        if (strcmp(reply->u.object.keys[i], "ok") != 0)
+            vgt_msg_value(&m, reply->u.object.keys[i], reply->u.object.values[i]);
+    r = xlv_print_json(cmd, &m);
+    vgt_msg_dispose(&m);
+    return r;
+}
+
 int xlv_print_json(const char *cmd, struct vgt_msg *m)
 {
     const char *text;

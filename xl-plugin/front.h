@@ -27,6 +27,8 @@ int xlv_query_options(const char *cmd, int argc, char **argv, bool *json);
 
 /* Write a finished JSON document to stdout with a final newline. */
 int xlv_print_json(const char *cmd, struct vgt_msg *m);
+/* xl vgt-list/vgt-info --json: a reply of vgtd, pretty, without "ok". */
+int xlv_print_reply(const char *cmd, yajl_val reply);
 
 /* "128M", "1G" for a size in bytes or MB. */
 void xlv_fmt_mb(char *buf, size_t n, uint64_t mb);

@@ -185,7 +185,7 @@ static void gen_guest(struct vgt_msg *m, const char *key, const struct vgtd_gues
     vgt_msg_array_close(m);
     static const char *const names[] = { "bad_access", "ggtt_refused", "fence_refused",
                                          "aperture_refused", "plane_refused" };
-    vgt_msg_map_open(m, "stats");
+    vgt_msg_map_open(m, "refused_access");
     for (unsigned i = 0; i < VGT_ARRAY_SIZE(names); i++)
         vgt_msg_u64(m, names[i], x->stat[i]);
     vgt_msg_map_close(m);

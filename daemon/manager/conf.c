@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* vgtd.conf: xl config syntax (libxlutil), every error as FILE:LINE: KEY: message. */
 #include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,7 +19,7 @@
 static const char *const known_keys[] = {
     "profile", "host_low_mb", "host_high_mb", "host_fences", "pci_bdf",
     "display_owner_at_boot", "preallocated_monitor_to_guest", "default_monitor",
-    "default_monitor_edid", "worker", "worker_user", "state_dir", "socket",
+    "default_monitor_edid", "worker", "worker_user", "worker_uid_base", "state_dir", "socket",
     "socket_group", "worker_restarts", "worker_ready_timeout", "reboot_hold",
     "host_monitors",
 };
@@ -81,10 +83,10 @@ static void get_strdup(const struct xlcfg *x, const char *key, char **dst, struc
     *dst = strdup(v);
 }
 
-static void get_num(const struct xlcfg *x, const char *key, long min, long max, long *out,
-                    struct vgt_diag *diag)
+static int get_num(const struct xlcfg *x, const char *key, long min, long max, long *out,
+                   struct vgt_diag *diag)
 {
-    xlcfg_long(x, key, min, max, out, diag);
+    return xlcfg_long(x, key, min, max, out, diag);
 }
 
 static void get_unsigned(const struct xlcfg *x, const char *key, long min, long max,
@@ -103,6 +105,54 @@ static bool valid_bdf(const char *s)
         n != 12)
         return false;
     return dev < 32 && fn < 8;
+}
+
+/*
+ * One uid (and gid) per domain, as libxl's xen-qemuuser-range-base does for
+ * QEMU: workers of different guests can then neither signal nor trace each
+ * other.  Every id of base+1..base+VGTD_MAX_DOMID must be unused, else a
+ * worker would share it with an account; the base itself may be a marker user.
+ */
+static bool in_worker_range(long base, long id)
+{
+    return id > base && id <= base + VGTD_MAX_DOMID;
+}
+
+static void range_taken(const struct xlcfg *x, long base, const char *id_kind, long id,
+                        const char *owner_kind, const char *owner, struct vgt_diag *diag)
+{
+    xlcfg_err(x, diag, "worker_uid_base", "%ld: %s %ld (%s %s) lies in the workers' range %ld..%ld",
+              base, id_kind, id, owner_kind, owner, base + 1, base + VGTD_MAX_DOMID);
+}
+
+static void check_uid_range(const struct xlcfg *x, long base, struct vgt_diag *diag)
+{
+    struct passwd *pw;
+    struct group *gr;
+
+    setpwent();
+    while ((pw = getpwent()) && !in_worker_range(base, pw->pw_uid))
+        ;
+    if (pw)
+        range_taken(x, base, "uid", pw->pw_uid, "user", pw->pw_name, diag);
+    endpwent();
+    setgrent();
+    while ((gr = getgrent()) && !in_worker_range(base, gr->gr_gid))
+        ;
+    if (gr)
+        range_taken(x, base, "gid", gr->gr_gid, "group", gr->gr_name, diag);
+    endgrent();
+}
+
+const char *vgtd_conf_worker_user(const struct vgtd_conf *c, uint32_t domid, char *buf,
+                                  size_t n, bool *per_domain)
+{
+    *per_domain = c->worker_uid_base > 0;
+    if (!*per_domain)
+        return c->worker_user;
+    long id = c->worker_uid_base + (long)domid;
+    snprintf(buf, n, "%ld:%ld", id, id);
+    return buf;
 }
 
 static void read_default_monitor(const struct xlcfg *x, struct vgtd_conf *c, struct vgt_diag *diag)
@@ -177,6 +227,10 @@ int vgtd_conf_read(struct vgtd_conf *c, const char *file, bool must_exist, struc
     read_default_monitor(&x, c, diag);
     get_strdup(&x, "worker", &c->worker, diag);
     get_strdup(&x, "worker_user", &c->worker_user, diag);
+    /* 0: off; below 2^31: ids that no tool mistakes for negative or for (uid_t)-1 */
+    if (get_num(&x, "worker_uid_base", 0, 0x7fffffffl - VGTD_MAX_DOMID, &c->worker_uid_base,
+                diag) == 0 && c->worker_uid_base > 0)
+        check_uid_range(&x, c->worker_uid_base, diag);
     get_strdup(&x, "state_dir", &c->state_dir, diag);
     get_strdup(&x, "socket", &c->socket, diag);
     get_strdup(&x, "socket_group", &c->socket_group, diag);

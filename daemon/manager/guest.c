@@ -193,7 +193,7 @@ static struct wproc *wproc_new(struct vgtd *d, struct vgtd_guest *g, pid_t pid, 
         p->pidfd = syscall(SYS_pidfd_open, pid, 0);
         r = p->pidfd < 0 ? -errno : sd_event_add_io(d->ev, &p->src, p->pidfd, EPOLLIN, on_pidfd, p);
         if (r == -ENOSYS) {   /* no pidfd (old kernel, valgrind): its socket tells the end */
-            if (kill(pid, 0) < 0)
+            if (kill(pid, 0) < 0 && errno != EPERM)   /* EPERM: alive, of another uid */
                 r = -errno;
             else
                 r = 0;
@@ -229,6 +229,9 @@ static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata)
  * it is killed if still there after the grace time. */
 static void guest_release_worker(struct vgtd_guest *g, int sig)
 {
+    _cleanup_free_ char *sock = g->domid ? worker_socket(g) : NULL;
+    if (sock)
+        unlink(sock);   /* the worker cannot: it is unprivileged by now */
     if (g->w) {
         if (!sig)
             wconn_request(g->w, "{\"op\":\"shutdown\"}", STATUS_TIMEOUT_MS, NULL, NULL);
@@ -264,7 +267,9 @@ static void guest_start_worker(struct vgtd_guest *g)
 {
     struct vgtd *d = g->d;
     const struct vgtd_conf *c = &d->conf;
-    char domid[16], vcpus[16], vgt_id[16], low[48], high[48], fences[48], mem[32];
+    char domid[16], vcpus[16], vgt_id[16], low[48], high[48], fences[48], mem[32], ids[32];
+    bool per_domain;
+    const char *user = vgtd_conf_worker_user(c, g->domid, ids, sizeof(ids), &per_domain);
     _cleanup_free_ char *sock = worker_socket(g);
     snprintf(domid, sizeof(domid), "%u", g->domid);
     snprintf(vcpus, sizeof(vcpus), "%u", g->vcpus);
@@ -277,7 +282,7 @@ static void guest_start_worker(struct vgtd_guest *g)
         c->worker, "--domid", domid, "--vcpus", vcpus, "--bdf", c->pci_bdf,
         "--profile", d->profile_path, "--vgt-id", vgt_id, "--low", low, "--high", high,
         "--fences", fences, "--guest-mem", mem, "--socket", sock ? sock : "",
-        "--user", c->worker_user, "--foreground", NULL,
+        "--user", user, "--foreground", NULL,
     };
     if (sock)
         unlink(sock);   /* a stale socket must not be mistaken for the new worker's */
@@ -299,7 +304,12 @@ static void guest_start_worker(struct vgtd_guest *g)
         guest_worker_gone(g, "could not be started");
         return;
     }
-    log_info(g, "worker %d started (vgt_id %u)", pid, g->part.vgt_id);
+    if (per_domain)
+        log_info(g, "worker %d started (vgt_id %u, uid:gid %s = worker_uid_base + domid)", pid,
+                 g->part.vgt_id, user);
+    else
+        log_info(g, "worker %d started (vgt_id %u, user %s shared by all workers: "
+                 "worker_uid_base gives each its own uid)", pid, g->part.vgt_id, user);
     g->state = g->state == GUEST_RESTARTING ? GUEST_RESTARTING : GUEST_STARTING;
     g->adopting = false;
     g->applying = false;

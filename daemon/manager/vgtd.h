@@ -35,7 +35,8 @@ struct vgtd_conf {
     bool default_monitor;          /* a virtual monitor for guests without monitor.config */
     struct vgt_monitor_item default_item;
     char *worker;                  /* the worker binary */
-    char *worker_user;
+    char *worker_user;             /* shared by all workers unless worker_uid_base */
+    long worker_uid_base;          /* > 0: the worker of domain D runs as uid = gid = base + D */
     char *state_dir;               /* worker sockets */
     char *socket;                  /* control socket */
     char *socket_group;            /* NULL: root only */
@@ -53,6 +54,13 @@ void vgtd_conf_dispose(struct vgtd_conf *c);
 int vgtd_conf_read(struct vgtd_conf *c, const char *file, bool must_exist, struct vgt_diag *diag);
 /* Defaults for what was not set (after the file and the command line). */
 int vgtd_conf_finish(struct vgtd_conf *c);
+
+/* The highest guest domid (DOMID_FIRST_RESERVED - 1): worker uids span base+1..base+this. */
+#define VGTD_MAX_DOMID 32751
+/* The worker's --user for domain domid: "UID:GID" (worker_uid_base + domid) or
+ * worker_user; buf holds the numeric form.  *per_domain says which. */
+const char *vgtd_conf_worker_user(const struct vgtd_conf *c, uint32_t domid, char *buf,
+                                  size_t n, bool *per_domain);
 
 /* ---- logging (log.c) --------------------------------------------------- */
 

@@ -91,6 +91,7 @@ static void do_pci_config(struct vgt_worker *w, ioreq_t *req)
         req->data = v & ones(req->size);
     } else {
         w->cfg.med->cfg_write(w->vgpu, reg, req->size, (uint32_t)(req->data & ones(req->size)));
+        vgt_worker_pcicfg_changed(w);
     }
 }
 

@@ -16,7 +16,7 @@
 static const char usage[] =
     "usage: vgt-worker --domid D --vcpus N --bdf SEG:BUS:DEV.FN --profile PATH\n"
     "                  --vgt-id I --low BASE,SIZE --high BASE,SIZE --fences BASE,COUNT\n"
-    "                  --guest-mem BYTES --socket PATH [--user USER]\n"
+    "                  --guest-mem BYTES --socket PATH [--user USER|UID:GID]\n"
     "                  [--monitor-config PATH] [--foreground]\n";
 
 static int bad_arg(const char *opt, const char *val, const char *what)
@@ -124,7 +124,14 @@ int main(int argc, char **argv)
             cfg.socket_path = optarg;
             seen |= 512;
             break;
-        case 'u': cfg.user = optarg; break;
+        case 'u': {
+            uid_t u;
+            gid_t g;
+            if (!*optarg || vgt_worker_parse_ids(optarg, &u, &g) < 0)
+                return bad_arg(name, optarg, "a user name or UID:GID (decimal, not 0)");
+            cfg.user = optarg;
+            break;
+        }
         case 'M': monitor = optarg; break;
         case 'F': foreground = true; break;
         case 'h': fputs(usage, stdout); return 0;

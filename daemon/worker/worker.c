@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -135,9 +137,13 @@ static int host_guest_write(void *opaque, uint64_t gpa, const void *buf, size_t 
  * control socket says what the domain holds on our behalf:
  *     server ID
  *     backing BAR REGION NPAGES PARK_GFN CUR_GFN
- * It is opened before the privilege drop and rewritten in place (BAR moves),
- * removed when the domain holds nothing of ours any more.
+ *     config HEX           (the 256 config bytes the guest sees, 512 hex digits)
+ * The config line lets a successor put the device back where the guest's
+ * firmware and OS left it (the guest does not probe PCI again).
+ * It is opened before the privilege drop and rewritten in place (BAR moves,
+ * config changes), removed when the domain holds nothing of ours any more.
  */
+#define RECORD_MAX 2048
 static int record_path(struct vgt_worker *w)
 {
     const char *sp = w->cfg.socket_path, *slash = sp ? strrchr(sp, '/') : NULL;
@@ -170,7 +176,8 @@ static void record_line(char *buf, size_t *len, size_t max, const struct vgt_wor
 
 static void record_write(struct vgt_worker *w)
 {
-    char buf[512];
+    static const char hex[] = "0123456789abcdef";
+    char buf[RECORD_MAX];
     size_t len = 0;
 
     if (w->record_fd < 0)
@@ -183,20 +190,53 @@ static void record_write(struct vgt_worker *w)
         if (w->stale[i].present)
             record_line(buf, &len, sizeof(buf), &w->stale[i]);
     }
+    if (w->pcicfg_recorded) {   /* fits: 3 short lines above at most */
+        memcpy(buf + len, "config ", 7);
+        len += 7;
+        for (unsigned i = 0; i < VGT_WORKER_PCICFG; i++) {
+            buf[len++] = hex[w->pcicfg[i] >> 4];
+            buf[len++] = hex[w->pcicfg[i] & 15];
+        }
+        buf[len++] = '\n';
+    }
     if (pwrite(w->record_fd, buf, len, 0) != (ssize_t)len || ftruncate(w->record_fd, (off_t)len) < 0)
         vgt_worker_log(w, LOG_WARNING, "writing %s: %s", w->record_path, strerror(errno));
 }
 
-/* Read a predecessor's record: *server = -1 if it names none. */
-static int record_load(struct vgt_worker *w, int *server)
+static int hexval(char c)
 {
-    char buf[512], *line, *save = NULL;
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* "config " followed by exactly 512 hex digits. */
+static bool parse_config(const char *line, uint8_t out[VGT_WORKER_PCICFG])
+{
+    const char *h = line + 7;
+    if (strncmp(line, "config ", 7) || strlen(h) != 2 * VGT_WORKER_PCICFG)
+        return false;
+    for (unsigned i = 0; i < VGT_WORKER_PCICFG; i++) {
+        int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}
+
+/* Read a predecessor's record: *server = -1 if it names none; *cfg_lines
+ * counts the valid config lines (the last one is in w->pcicfg).  Only complete
+ * lines count: a record cut short loses its last line, not its meaning. */
+static int record_load(struct vgt_worker *w, int *server, unsigned *cfg_lines)
+{
+    char buf[RECORD_MAX], *line, *nl;
     struct stat st;
     ssize_t n;
     unsigned nb = 0;
     int fd = open(w->record_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
     *server = -1;
+    *cfg_lines = 0;
     if (fd < 0)
         return errno == ENOENT ? 0 : -errno;
     /* only a record we (the same user, vgtd's root) wrote counts */
@@ -210,11 +250,16 @@ static int record_load(struct vgt_worker *w, int *server)
     if (n < 0)
         return -errno;
     buf[n] = 0;
-    for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    for (line = buf; (nl = memchr(line, '\n', (size_t)(buf + n - line))); line = nl + 1) {
         struct vgt_worker_backing bk = { .present = true };
         unsigned id;
         unsigned long long np, park, cur;
-        if (sscanf(line, "server %u", &id) == 1 && id <= UINT16_MAX) {
+        *nl = 0;
+        if (nl == line)
+            continue;
+        if (strlen(line) != (size_t)(nl - line)) {
+            vgt_worker_log(w, LOG_WARNING, "%s: bad line ignored", w->record_path);
+        } else if (sscanf(line, "server %u", &id) == 1 && id <= UINT16_MAX) {
             *server = (int)id;
         } else if (sscanf(line, "backing %d %u %llu %llx %llx", &bk.bar, &bk.region, &np, &park,
                           &cur) == 5 && nb < VGT_WORKER_MAX_BACKING && bk.bar >= VGT_WORKER_BACKING_OPREGION &&
@@ -224,10 +269,14 @@ static int record_load(struct vgt_worker *w, int *server)
             bk.park_gfn = park;
             bk.cur_gfn = cur;
             w->stale[nb++] = bk;
+        } else if (parse_config(line, w->pcicfg)) {
+            (*cfg_lines)++;
         } else {
             vgt_worker_log(w, LOG_WARNING, "%s: bad line ignored", w->record_path);
         }
     }
+    if (*line)
+        vgt_worker_log(w, LOG_WARNING, "%s: incomplete last line ignored", w->record_path);
     return 0;
 }
 
@@ -264,10 +313,24 @@ static void release_stale(struct vgt_worker *w)
     record_write(w);
 }
 
-/* Before creating our server: destroy a dead predecessor's and find its frames. */
+/* Is the recorded config space one of our device?  The record is the domain's
+ * (proven by the caller); this catches a line of another device or a damaged
+ * one.  Its contents are otherwise replayed as guest writes, which the
+ * mediator must take whatever they are. */
+static bool config_fits(struct vgt_worker *w, const uint8_t *c)
+{
+    uint32_t id = 0;
+    if (w->cfg.med->cfg_read(w->vgpu, 0, 4, &id) < 0)
+        return false;
+    return id == ((uint32_t)c[0] | (uint32_t)c[1] << 8 | (uint32_t)c[2] << 16 | (uint32_t)c[3] << 24);
+}
+
+/* Before creating our server: destroy a dead predecessor's and find its frames
+ * and the config space to restore. */
 static int recover_stale(struct vgt_worker *w)
 {
-    int server, r = record_load(w, &server);
+    unsigned cfg_lines, nframes = 0;
+    int server, r = record_load(w, &server, &cfg_lines);
     if (r) {
         vgt_worker_log(w, LOG_ERR, "%s: %s", w->record_path, strerror(-r));
         return r;
@@ -278,6 +341,7 @@ static int recover_stale(struct vgt_worker *w)
         struct vgt_worker_backing *s = &w->stale[i];
         if (!s->present)
             continue;
+        nframes++;
         if (map_frames(w, s->cur_gfn, s->npages, &s->mem) == 0)
             continue;
         if (s->cur_gfn != s->park_gfn && map_frames(w, s->park_gfn, s->npages, &s->mem) == 0) {
@@ -291,6 +355,7 @@ static int recover_stale(struct vgt_worker *w)
                 w->x->unmap_guest(w->xen, w->stale[k].mem, w->stale[k].npages);
             w->stale[k] = (struct vgt_worker_backing){ 0 };
         }
+        memset(w->pcicfg, 0, sizeof(w->pcicfg));
         return 0;
     }
     if (server >= 0) {
@@ -300,7 +365,16 @@ static int recover_stale(struct vgt_worker *w)
             return r;
         }
         vgt_worker_log(w, LOG_NOTICE, "stale ioreq server %d of a previous worker %s", server,
-                       r ? "already gone" : "destroyed (vGPU reset)");
+                       r ? "already gone" : "destroyed");
+    }
+    /* without frames only a server that existed proves the record ours */
+    if (cfg_lines == 1 && (nframes || (server >= 0 && r == 0)) && config_fits(w, w->pcicfg)) {
+        w->restore_pending = w->pcicfg_recorded = true;   /* kept recorded until replayed */
+    } else {
+        if (cfg_lines)
+            vgt_worker_log(w, LOG_WARNING, "%s: config %s: not restored (vGPU reset)", w->record_path,
+                           cfg_lines > 1 ? "given twice" : "not of this device");
+        memset(w->pcicfg, 0, sizeof(w->pcicfg));
     }
     return 0;
 }
@@ -407,14 +481,13 @@ static void apply_bar(struct vgt_worker *w, int bar, const struct vgt_bar *b)
             struct vgt_worker_backing *bk = find_backing(w, bar, i);
             uint64_t gfn = start >> PAGE_SHIFT;
             int r;
-            if (!bk || !bk->populated || bk->cur_gfn == gfn || b->is_io)
+            if (!bk || !bk->populated || b->is_io)
                 continue;
-            r = move_backing(w, bk, gfn);
-            if (r) {
+            r = bk->cur_gfn == gfn ? 0 : move_backing(w, bk, gfn);
+            if (r)
                 vgt_worker_log_guest(w, LOG_ERR, "moving BAR%d memory to %#llx: %s", bar,
                                (unsigned long long)start, strerror(-r));
-                continue;
-            }
+            bk->placed = !r;
             continue;
         }
         if (w->nwin == VGT_WORKER_MAX_WINDOWS)
@@ -538,6 +611,7 @@ static void host_asls_changed(void *opaque, uint32_t asls)
             return;
         }
     }
+    bk->placed = true;
     /* through our mapping, which follows the frames, not the gfns */
     memset(bk->mem, 0, bk->npages * PAGE);
     r = w->cfg.med->get_opregion(w->vgpu, bk->mem, bk->npages * PAGE);
@@ -775,15 +849,20 @@ static int setup_backing(struct vgt_worker *w, struct vgt_worker_backing *bk, ui
         bk->mem = s->mem;
         bk->populated = bk->maxmem_raised = true;
         *s = (struct vgt_worker_backing){ 0 };
-        /* the vGPU is reset (BARs not decoding): back to the parking place */
-        if (bk->cur_gfn != bk->park_gfn &&
-            w->x->relocate_memory(w->xen, w->cfg.domid, (uint32_t)bk->npages, bk->cur_gfn,
-                                  bk->park_gfn) == 0)
-            bk->cur_gfn = bk->park_gfn;
+        /* Restoring the config: the frames stay (the replay finds them in place,
+         * the guest's GGTT entries kept: the mediator checks each one on use,
+         * as it does the guest's live writes).  Otherwise the vGPU is reset
+         * (BARs not decoding): back to the parking place, emptied. */
+        if (!w->restore_pending) {
+            if (bk->cur_gfn != bk->park_gfn &&
+                w->x->relocate_memory(w->xen, w->cfg.domid, (uint32_t)bk->npages, bk->cur_gfn,
+                                      bk->park_gfn) == 0)
+                bk->cur_gfn = bk->park_gfn;
+            memset(bk->mem, 0, bk->npages * PAGE);
+        }
         record_write(w);
         vgt_worker_log(w, LOG_NOTICE, "%s of a previous worker reused (gfn %#llx)",
                        backing_name(bk, nm, sizeof(nm)), (unsigned long long)bk->cur_gfn);
-        memset(bk->mem, 0, bk->npages * PAGE);
         return hand_over(w, bk, true);
     }
     r = w->x->domain_info(w->xen, w->cfg.domid, &info);
@@ -883,14 +962,135 @@ static void undo_pcidev(struct vgt_worker *w)
                            w->cfg.dev, w->cfg.fn);
 }
 
+/* ------------------------------------------------------------------ config space */
+
+static void pcicfg_read(struct vgt_worker *w, uint8_t c[VGT_WORKER_PCICFG])
+{
+    for (unsigned reg = 0; reg < VGT_WORKER_PCICFG; reg += 4) {
+        uint32_t v = 0;
+        if (w->cfg.med->cfg_read(w->vgpu, reg, 4, &v) < 0)
+            v = 0;
+        for (unsigned i = 0; i < 4; i++)
+            c[reg + i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+void vgt_worker_pcicfg_changed(struct vgt_worker *w)
+{
+    uint8_t now[VGT_WORKER_PCICFG];
+
+    if (w->restore_pending)   /* the predecessor's config stays recorded until replayed */
+        return;
+    pcicfg_read(w, now);
+    if (w->pcicfg_recorded && !memcmp(now, w->pcicfg, sizeof(now)))
+        return;
+    memcpy(w->pcicfg, now, sizeof(now));
+    w->pcicfg_recorded = true;
+    record_write(w);
+}
+
+/* Write size bytes at reg as the guest would, with the value c holds there. */
+static void cfg_put(struct vgt_worker *w, unsigned reg, unsigned size, const uint8_t *c,
+                    uint32_t clear)
+{
+    uint32_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint32_t)c[reg + i] << (8 * i);
+    w->cfg.med->cfg_write(w->vgpu, reg, size, v & ~clear);
+}
+
+/* The capability id in the device's own list (not the record's), 0 if none. */
+static unsigned find_cap(const uint8_t *c, uint8_t id)
+{
+    unsigned p = c[0x34] & 0xFC;
+    for (unsigned hops = 0; p >= 0x40 && p < VGT_WORKER_PCICFG - 4 && hops < 48; hops++) {
+        if (c[p] == id)
+            return p;
+        p = c[p + 1] & 0xFC;
+    }
+    return 0;
+}
+
+#define CMD_DECODE 0x3u         /* I/O and memory space */
+#define CAP_ID_MSI 0x05
+#define MSI_ENABLE 0x1u
+
+/*
+ * A worker that replaced a crashed one: the guest does not probe PCI again, so
+ * its config space is put back, written as the guest wrote it (the BAR, ASLS
+ * and MSI paths of a guest write do the mapping; whatever the record says, it
+ * is nothing a guest could not write itself).  The order is the guest's: BARs
+ * with decoding off, then the command register, then the rest with MSI
+ * enabled last.  Status, BIST and read-only registers are not written.
+ */
+static int stage_restore(struct vgt_worker *w)
+{
+    uint8_t c[VGT_WORKER_PCICFG], dev[VGT_WORKER_PCICFG];
+    unsigned msi;
+    int moved = 0;
+    char nm[32];
+
+    if (!w->restore_pending)
+        return 0;
+    memcpy(c, w->pcicfg, sizeof(c));
+    pcicfg_read(w, dev);
+    msi = find_cap(dev, CAP_ID_MSI);
+    for (unsigned i = 0; i < VGT_WORKER_MAX_BACKING; i++)
+        w->backing[i].placed = false;
+
+    cfg_put(w, 0x04, 2, dev, CMD_DECODE);
+    for (unsigned reg = 0x10; reg < 0x28; reg += 4)
+        cfg_put(w, reg, 4, c, 0);
+    cfg_put(w, 0x30, 4, c, 0);                  /* expansion ROM */
+    cfg_put(w, 0x04, 2, c, 0);
+    cfg_put(w, 0x0C, 1, c, 0);                  /* cache line size */
+    cfg_put(w, 0x0D, 1, c, 0);                  /* latency timer */
+    cfg_put(w, 0x3C, 1, c, 0);                  /* interrupt line */
+    for (unsigned reg = 0x40; reg < VGT_WORKER_PCICFG; reg += 4)
+        if (!msi || reg != msi)
+            cfg_put(w, reg, 4, c, 0);
+    if (msi) {
+        cfg_put(w, msi + 2, 2, c, MSI_ENABLE);  /* address and data first */
+        cfg_put(w, msi + 2, 2, c, 0);
+    }
+
+    /* frames the replayed config does not place: parked, as after a reset */
+    for (unsigned i = 0; i < VGT_WORKER_MAX_BACKING; i++) {
+        struct vgt_worker_backing *bk = &w->backing[i];
+        if (!bk->present || !bk->populated || bk->placed || bk->cur_gfn == bk->park_gfn)
+            continue;
+        if (move_backing(w, bk, bk->park_gfn))
+            vgt_worker_log(w, LOG_WARNING, "%s: cannot park it again",
+                           backing_name(bk, nm, sizeof(nm)));
+        moved++;
+    }
+    if (moved)
+        vgt_worker_mapcache_flush(w);
+    w->restore_pending = false;
+    w->pcicfg_recorded = false;
+    vgt_worker_pcicfg_changed(w);
+    for (int b = 0; b < VGT_NR_BARS; b++)
+        if (w->bars[b].present)
+            vgt_worker_log(w, LOG_NOTICE, "restored BAR%d: %#llx, %s", b,
+                           (unsigned long long)w->bars[b].addr,
+                           bar_live(&w->bars[b]) ? "decoding" : "not decoding");
+    return 0;
+}
+
 static int stage_enabled(struct vgt_worker *w)
 {
     int r = w->x->set_server_state(w->xen, w->cfg.domid, w->server_id, true);
     if (r)
         return r;
-    /* BARs the mediator already decodes (restart of a worker) get mapped now */
-    for (int b = 0; b < VGT_NR_BARS; b++)
-        apply_bar(w, b, &w->bars[b]);
+    /* BARs that decoded before the server existed get mapped now (a restore
+     * has mapped its BARs already) */
+    for (int b = 0; b < VGT_NR_BARS; b++) {
+        bool mapped = false;
+        for (unsigned i = 0; i < w->nwin; i++)
+            mapped |= w->win[i].bar == b;
+        if (!mapped)
+            apply_bar(w, b, &w->bars[b]);
+    }
     return 0;
 }
 
@@ -1037,30 +1237,118 @@ static int stage_restricted(struct vgt_worker *w)
     return r;
 }
 
-static int stage_privdrop(struct vgt_worker *w)
+int vgt_worker_parse_ids(const char *s, uid_t *uid, gid_t *gid)
 {
-    if (w->cfg.user) {
+    unsigned long u, g;
+    char *end;
+
+    if (!strchr(s, ':'))
+        return 0;
+    /* decimal only, both non-zero, below 2^31 (vgtd's worker_uid_base range) */
+    if (*s < '1' || *s > '9')
+        return -EINVAL;
+    errno = 0;
+    u = strtoul(s, &end, 10);
+    if (errno || *end != ':' || end[1] < '1' || end[1] > '9' || u > 0x7fffffff)
+        return -EINVAL;
+    g = strtoul(end + 1, &end, 10);
+    if (errno || *end || g > 0x7fffffff)
+        return -EINVAL;
+    *uid = (uid_t)u;
+    *gid = (gid_t)g;
+    return 1;
+}
+
+/* Who to become: vgtd's per-domain "UID:GID", or a user's ids (the shared user). */
+static int privdrop_target(struct vgt_worker *w, uid_t *uid, gid_t *gid, const char **what)
+{
+    int r = vgt_worker_parse_ids(w->cfg.user, uid, gid);
+    if (r < 0) {
+        vgt_worker_log(w, LOG_ERR, "--user %s: want USER or UID:GID", w->cfg.user);
+        return r;
+    }
+    *what = r ? "its own ids" : w->cfg.user;
+    if (!r) {
         struct passwd *pw = getpwnam(w->cfg.user);
         if (!pw && strcmp(w->cfg.user, "vgt-worker") == 0) {
             vgt_worker_log(w, LOG_WARNING, "no user vgt-worker: running as nobody");
             pw = getpwnam("nobody");
+            *what = "nobody";
         }
         if (!pw) {
             vgt_worker_log(w, LOG_ERR, "unknown user %s", w->cfg.user);
             return -ESRCH;
         }
-        if (pw->pw_uid == 0) {
-            vgt_worker_log(w, LOG_ERR, "refusing to keep running as root (user %s)", w->cfg.user);
-            return -EPERM;
-        }
-        /* Dropping from root to another uid clears every capability. */
-        if ((geteuid() == 0 && setgroups(0, NULL) < 0) || setgid(pw->pw_gid) < 0 ||
-            setuid(pw->pw_uid) < 0)
+        *uid = pw->pw_uid;
+        *gid = pw->pw_gid;
+    }
+    if (*uid == 0 || *gid == 0) {
+        vgt_worker_log(w, LOG_ERR, "refusing uid %u gid %u (user %s): root's ids",
+                       (unsigned)*uid, (unsigned)*gid, w->cfg.user);
+        return -EPERM;
+    }
+    return 0;
+}
+
+/* Root's last act: no capability can come back through an execve (bounding set,
+ * ambient set), then the ids; dropping from root to another uid empties the
+ * permitted and effective sets. */
+static int privdrop_ids(uid_t uid, gid_t gid)
+{
+    if (geteuid() == 0) {
+        for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+            if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1 &&
+                prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+                return -errno;
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
             return -errno;
-        if (setuid(0) == 0) {   /* must be impossible now */
-            vgt_worker_log(w, LOG_ERR, "privileges could be regained");
+        if (setgroups(0, NULL) < 0)
+            return -errno;
+    }
+    if (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+        return -errno;
+    return 0;
+}
+
+/* Nothing left: no capability in any set, no way back to root. */
+static int privdrop_verify(uid_t uid, gid_t gid)
+{
+    struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+    struct __user_cap_data_struct c[2] = { { 0 } };
+    uid_t ru, eu, su;
+    gid_t rg, eg, sg;
+
+    /* the inheritable set survives setuid: clear it (a reduction needs no privilege) */
+    if (syscall(SYS_capset, &h, c) < 0 || syscall(SYS_capget, &h, c) < 0)
+        return -errno;
+    for (int i = 0; i < 2; i++)
+        if (c[i].effective || c[i].permitted || c[i].inheritable)
             return -EPERM;
-        }
+    if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0 || ru != uid ||
+        eu != uid || su != uid || rg != gid || eg != gid || sg != gid)
+        return -EPERM;
+    if (setuid(0) == 0 || setgid(0) == 0)
+        return -EPERM;
+    return 0;
+}
+
+static int stage_privdrop(struct vgt_worker *w)
+{
+    if (w->cfg.user) {
+        const char *what;
+        uid_t uid;
+        gid_t gid;
+        int r = privdrop_target(w, &uid, &gid, &what);
+        if (!r && (r = privdrop_ids(uid, gid)))
+            vgt_worker_log(w, LOG_ERR, "dropping privileges to %u:%u: %s", (unsigned)uid,
+                           (unsigned)gid, strerror(-r));
+        if (!r && (r = privdrop_verify(uid, gid)))
+            vgt_worker_log(w, LOG_ERR, "privileges could be regained after the drop to %u:%u",
+                           (unsigned)uid, (unsigned)gid);
+        if (r)
+            return r;
+        vgt_worker_log(w, LOG_INFO, "running as uid %u gid %u (%s), no capabilities",
+                       (unsigned)uid, (unsigned)gid, what);
     }
     /* no core dumps or ptrace of guest data; setuid clears it too, but not
      * without --user, so say it explicitly */
@@ -1095,6 +1383,7 @@ static const struct {
     [VGT_STAGE_PAGES] = { "pages", stage_pages, undo_pages, false },
     [VGT_STAGE_BACKING] = { "backing", stage_backing, undo_backing, true },
     [VGT_STAGE_PCIDEV] = { "pcidev", stage_pcidev, undo_pcidev, false },
+    [VGT_STAGE_RESTORE] = { "restore", stage_restore, undo_nothing, false },
     [VGT_STAGE_ENABLED] = { "enabled", stage_enabled, undo_enabled, false },
     [VGT_STAGE_PORTS] = { "ports", stage_ports, undo_ports, true },
     [VGT_STAGE_LOOP] = { "loop", stage_loop, undo_loop, true },

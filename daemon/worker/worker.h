@@ -30,6 +30,7 @@ enum vgt_worker_stage {
     VGT_STAGE_PAGES,       /* buffered page + vCPU slot pages mapped */
     VGT_STAGE_BACKING,     /* memory-backed regions populated, mapped, handed over */
     VGT_STAGE_PCIDEV,      /* the PCI device claimed */
+    VGT_STAGE_RESTORE,     /* a crashed predecessor's PCI config replayed (BARs, MSI, ASLS) */
     VGT_STAGE_ENABLED,     /* server enabled (vp_eport valid from here) */
     VGT_STAGE_PORTS,       /* per-vCPU and buffered ports bound */
     VGT_STAGE_LOOP,        /* epoll, signalfd, vblank and watchdog timerfds */
@@ -50,7 +51,8 @@ struct vgt_worker_config {
     struct vgt_partition part;
     uint64_t guest_mem;                     /* bytes */
     const char *socket_path;
-    const char *user;                       /* NULL: keep the current user (tests) */
+    const char *user;                       /* USER or vgtd's per-domain "UID:GID";
+                                               NULL: keep the current user (tests) */
     bool has_monitor;
     struct vgt_monitor_config monitor;
     const struct vgt_xen_ops *xen;
@@ -67,6 +69,7 @@ struct vgt_worker_config {
 #define VGT_WORKER_MAP_CACHE 16
 #define VGT_WORKER_MAX_REP 4096         /* elements per rep request */
 #define VGT_WORKER_MAX_VCPUS 128
+#define VGT_WORKER_PCICFG 256           /* config space bytes recorded for a successor */
 
 /* A trapped region as mapped to the ioreq server (guest addresses, end inclusive). */
 struct vgt_worker_window {
@@ -86,6 +89,7 @@ struct vgt_worker_backing {
     uint64_t npages;
     uint64_t park_gfn, cur_gfn;
     void *mem;
+    bool placed;                        /* restore: put where the replayed config wants it */
 };
 
 /* epoll tags of the loop's sources */
@@ -128,6 +132,10 @@ struct vgt_worker {
     int record_fd;
     char record_path[256];
     struct vgt_worker_backing stale[VGT_WORKER_MAX_BACKING];
+    /* The guest-visible config space as last recorded (the record's "config"
+     * line); restore_pending: it is a predecessor's, to be replayed. */
+    uint8_t pcicfg[VGT_WORKER_PCICFG];
+    bool pcicfg_recorded, restore_pending;
     struct vgt_worker_mapent mapcache[VGT_WORKER_MAP_CACHE];
 
     int epfd, sigfd, listen_fd, client_fd, timerfd, watchdog_fd;
@@ -144,6 +152,9 @@ struct vgt_worker {
 
 /* Run the stages; on failure the reached stages are undone and -errno returned. */
 int vgt_worker_start(struct vgt_worker *w, const struct vgt_worker_config *cfg);
+/* --user: 1 and the ids for "UID:GID" (decimal, non-zero), 0 for a user name,
+ * -EINVAL for anything else with a ':'. */
+int vgt_worker_parse_ids(const char *s, uid_t *uid, gid_t *gid);
 /* Undo every stage reached (idempotent). */
 void vgt_worker_teardown(struct vgt_worker *w);
 
@@ -176,5 +187,7 @@ void vgt_worker_ctl_accept(struct vgt_worker *w);
 void vgt_worker_ctl_input(struct vgt_worker *w);
 void vgt_worker_ctl_event(struct vgt_worker *w, const char *event, const char *reason);
 void vgt_worker_vblank_arm(struct vgt_worker *w);
+/* After a guest config write: record the config space if it changed. */
+void vgt_worker_pcicfg_changed(struct vgt_worker *w);
 
 #endif

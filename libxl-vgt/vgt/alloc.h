@@ -3,8 +3,9 @@
  * Partition allocator: low GM in 1 MB units, high GM in granules, fences as a
  * contiguous run (zeroed on allocate and free).  A request is granted exactly
  * when first fit (the original's rule) would grant it; where low and high GM
- * go is chosen to fragment less (breaking the fewest free power-of-two blocks,
- * as a buddy allocator keeps them), fences by first fit.  Pure logic.
+ * go is chosen to fragment less (aligned starts, flush against the edge or a
+ * partition of the same size, breaking the fewest free power-of-two blocks;
+ * see place() in alloc.c), fences by first fit.  Pure logic.
  * Addresses are GM (graphics memory) byte addresses.
  */
 #ifndef VGT_ALLOC_H

@@ -86,6 +86,7 @@ struct vgt_guest_list {
     int display_owner;       /* domid, 0 = dom0 */
     size_t n;
     struct vgt_guest *guests;
+    yajl_val json;           /* vgtd's whole reply, as received (xl vgt-list --json) */
 };
 void vgt_guest_list_init(struct vgt_guest_list *l);
 void vgt_guest_list_dispose(struct vgt_guest_list *l);
@@ -108,6 +109,7 @@ struct vgt_info {
     unsigned guests;
     size_t n_types;
     struct vgt_type_fit *types;
+    yajl_val json;           /* vgtd's whole reply, as received (xl vgt-info --json) */
 };
 void vgt_info_init(struct vgt_info *i);
 void vgt_info_dispose(struct vgt_info *i);

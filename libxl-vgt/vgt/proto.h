@@ -160,6 +160,8 @@ void vgt_msg_map_open(struct vgt_msg *m, const char *key);
 void vgt_msg_map_close(struct vgt_msg *m);
 void vgt_msg_array_open(struct vgt_msg *m, const char *key);
 void vgt_msg_array_close(struct vgt_msg *m);
+/* A parsed JSON value, copied as it is (numbers keep their text); NULL -> null. */
+void vgt_msg_value(struct vgt_msg *m, const char *key, yajl_val v);
 /* The standard error fields: "ok":false, "errno":N, "error":"ENAME", "message". */
 void vgt_msg_error(struct vgt_msg *m, int negerr, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

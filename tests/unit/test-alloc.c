@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
-/* Partition allocator: first fit, messages with figures, fences zeroed,
- * exact release, state round trip, and a property test of random sequences. */
+/* Partition allocator: first fit, placement, messages with figures, fences
+ * zeroed, exact release, state round trip, fragmentation under churn, and a
+ * property test of random sequences. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/tap.h"
 #include "vgt/alloc.h"
+#include "bench/churn.h"
 
 static const struct vgt_profile skl = {
     .name = "skl-gt2", .gen = 9, .device_id = 0x1912, .aperture_mb = 512, .ggtt_mb = 4096,
@@ -139,8 +141,8 @@ static void basic(void)
               "host_low_gm_mb=96 host_high_gm_mb=384 host_fences=4 reserved_top_mb=32 "
               "max_instances=15 high_gm_granule_mb=64\n"
               "vgt 1 low 0x16000000 0x8000000 high 0xe8000000 0x18000000 fences 4 4\n"
-              "vgt 2 low 0x6000000 0x8000000 high 0xd0000000 0x18000000 fences 8 4\n"
-              "vgt 3 low 0xe000000 0x2000000 high 0xcc000000 0x4000000 fences 12 2\n",
+              "vgt 2 low 0x6000000 0x8000000 high 0x38000000 0x18000000 fences 8 4\n"
+              "vgt 3 low 0xe000000 0x2000000 high 0x50000000 0x4000000 fences 12 2\n",
            "state text");
     struct vgt_allocator *b = vgt_alloc_new(&skl);
     is_int(vgt_alloc_restore(b, s, &d), 0, "restore");
@@ -193,6 +195,55 @@ static void basic(void)
     is_int(vgt_alloc_check_fits_profile(&skl, &r128, &d), 0, "128 MB fits");
     vgt_alloc_free(b);
     vgt_alloc_free(a);
+}
+
+/* Placement rules: aligned starts, flush against the edge or a partition of
+ * the same size rather than one of another size. */
+static void placement(void)
+{
+    struct vgt_allocator *a = vgt_alloc_new(&skl);
+    struct vgt_request r64 = { 64, 64, 1 }, r128 = { 128, 64, 1 }, r6 = { 64, 384, 1 };
+    struct vgt_partition p[4];
+
+    vgt_alloc_take(a, &r64, &p[0], NULL);
+    vgt_alloc_take(a, &r64, &p[1], NULL);
+    is_int(p[1].low_base, (96 + 256) * VGT_MB, "a second 64 MB next to the first");
+    vgt_alloc_take(a, &r128, &p[2], NULL);
+    is_int(p[2].low_base, 96 * VGT_MB, "128 MB against the host's edge, not the 64s");
+    vgt_alloc_release(a, &p[0]);
+    vgt_alloc_release(a, &p[1]);
+    vgt_alloc_release(a, &p[2]);
+    /* High GM of 6 granules starts on multiples of 4 granules from an end. */
+    vgt_alloc_take(a, &r6, &p[0], NULL);
+    vgt_alloc_take(a, &r6, &p[1], NULL);
+    is_int(p[0].high_base, (4096 - 384) * VGT_MB, "first 384 MB of high GM at the top");
+    is_int(p[1].high_base, (512 + 384) * VGT_MB, "second at the bottom, not 2 granules off");
+    vgt_alloc_free(a);
+}
+
+/* bench/packing's churn, shorter: the placement must keep fragmentation down.
+ * Thresholds sit between this rule and the previous one (blocks rule alone,
+ * 1.9% / 0.66% over 10 seeds); 1.0% is the best any placement does on skl. */
+static void churn(void)
+{
+    static const struct vgt_profile bdw = {
+        .name = "bdw-gt2", .gen = 8, .device_id = 0x1616, .aperture_mb = 512, .ggtt_mb = 2048,
+        .fences = 32, .host_low_mb = 96, .host_high_mb = 384, .host_fences = 4,
+        .reserved_top_mb = 32, .max_instances = 15, .high_gm_granule_mb = 64,
+    };
+    static const struct vgt_request mix[] = {   /* V5_8, V5_4, V5_2, the guide's */
+        { 64, 384, 4 }, { 128, 512, 4 }, { 256, 1024, 4 }, { 128, 384, 4 },
+    };
+    struct churn c = { 0 }, d = { 0 };
+
+    is_int(churn_run(&skl, mix, 4, 50000, 0x9ac1c0de, &c), 0, "churn on skl-gt2");
+    printf("# skl-gt2: %" PRIu64 " of %" PRIu64 " requests refused for fragmentation\n",
+           c.fragmented, c.creates);
+    ok(c.fragmented * 1000 < c.creates * 14, "under 1.4%% of requests refused for fragmentation");
+    ok(c.fragmented > 0 && c.frag_low == c.fragmented, "(all of it in low GM)");
+    is_int(churn_run(&bdw, mix, 4, 50000, 0x9ac1c0de, &d), 0, "churn on bdw-gt2");
+    printf("# bdw-gt2: %" PRIu64 " of %" PRIu64 "\n", d.fragmented, d.creates);
+    ok(d.fragmented * 1000 < d.creates * 5, "under 0.5%% on bdw-gt2 (high GM bound)");
 }
 
 /* ---- property test ---------------------------------------------------- */
@@ -318,6 +369,8 @@ static void property(void)
 int main(void)
 {
     basic();
+    placement();
+    churn();
     property();
     struct vgt_profile broken = skl;
     broken.ggtt_mb = 100;

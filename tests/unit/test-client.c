@@ -160,7 +160,7 @@ static void test_list(void)
         "\"display_owner\":true,\"low_gm_base\":134217728,\"low_gm_size\":134217728,"
         "\"high_gm_base\":4294967296,\"high_gm_size\":536870912,\"fence_base\":4,"
         "\"fence_count\":4,\"ports\":[{\"port\":\"PORT_B\",\"connected\":true,\"type\":\"DP_B\","
-        "\"override\":\"PORT_C\"},{\"port\":\"PORT_X\"}],\"stats\":{\"bad_access\":1,"
+        "\"override\":\"PORT_C\"},{\"port\":\"PORT_X\"}],\"refused_access\":{\"bad_access\":1,"
         "\"ggtt_refused\":2,\"fence_refused\":3,\"aperture_refused\":4,\"plane_refused\":5},"
         "\"new_field\":[1,2]},{\"domid\":9,\"vgt_id\":2},{\"domid\":0,\"vgt_id\":3,"
         "\"name\":\"held\",\"state\":\"rebooting\"},{\"domid\":11,\"vgt_id\":4,"

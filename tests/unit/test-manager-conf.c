@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* vgtd.conf: values, defaults, and every error as FILE:LINE: KEY: message. */
+#include <pwd.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +38,67 @@ static bool has(const struct vgt_diag *d, const char *needle)
     for (size_t i = 0; i < d->n; i++)
         printf("#   %s\n", d->msgs[i]);
     return false;
+}
+
+/* worker_uid_base: one uid per domain, or the shared worker_user. */
+static void test_worker_uid_base(struct vgtd_conf *c, struct vgt_diag *diag)
+{
+    char ids[32], text[128], want[160];
+    bool per_domain = true;
+
+    is_int(read_text("worker_user = \"gpu-worker\"\n", c, diag), 0, "worker_user alone");
+    is_int(c->worker_uid_base, 0, "worker_uid_base: off by default");
+    is_str(vgtd_conf_worker_user(c, 5, ids, sizeof(ids), &per_domain), "gpu-worker",
+           "no range: every worker gets the shared user");
+    ok(!per_domain, "no range: not per domain");
+    vgtd_conf_dispose(c);
+    vgt_diag_dispose(diag);
+
+    is_int(read_text("worker_uid_base = 196608\n", c, diag), 0, "worker_uid_base = 196608");
+    is_int(vgtd_conf_finish(c), 0, "finish");
+    is_str(vgtd_conf_worker_user(c, 5, ids, sizeof(ids), &per_domain), "196613:196613",
+           "domain 5: uid = gid = base + 5");
+    ok(per_domain, "range: per domain");
+    is_str(vgtd_conf_worker_user(c, 6, ids, sizeof(ids), &per_domain), "196614:196614",
+           "domain 6: its own ids");
+    is_str(vgtd_conf_worker_user(c, VGTD_MAX_DOMID, ids, sizeof(ids), &per_domain),
+           "229359:229359", "the last domid: base + 32751");
+    vgtd_conf_dispose(c);
+    vgt_diag_dispose(diag);
+
+    is_int(read_text("worker_uid_base = 0\n", c, diag), 0, "worker_uid_base = 0: off");
+    vgtd_conf_dispose(c);
+    vgt_diag_dispose(diag);
+    is_int(read_text("worker_uid_base = 2147483647\n", c, diag), -EINVAL,
+           "a range beyond 2^31-1 is refused");
+    snprintf(want, sizeof(want), "%s:1: worker_uid_base: ", path);
+    ok(has(diag, want), "out of range: FILE:LINE: KEY");
+    vgtd_conf_dispose(c);
+    vgt_diag_dispose(diag);
+
+    /* a range that holds an existing account: the worker would share its uid */
+    struct passwd *pw;
+    long uid = -1;
+    char name[64] = "";
+    setpwent();
+    while ((pw = getpwent()) && uid < 0)
+        if (pw->pw_uid >= 2 && pw->pw_uid < 0x7fff0000u) {
+            uid = pw->pw_uid;
+            snprintf(name, sizeof(name), "%s", pw->pw_name);
+        }
+    endpwent();
+    if (uid < 0) {
+        ok(1, "# SKIP no account with a uid >= 2");
+        ok(1, "# SKIP");
+        return;
+    }
+    snprintf(text, sizeof(text), "worker_uid_base = %ld\n", uid - 1);
+    is_int(read_text(text, c, diag), -EINVAL, "a range holding uid %ld is refused", uid);
+    snprintf(want, sizeof(want), "worker_uid_base: %ld: uid %ld (user %s) lies in the workers' "
+             "range %ld..%ld", uid - 1, uid, name, uid, uid - 1 + VGTD_MAX_DOMID);
+    ok(has(diag, want), "the account is named: %s", want);
+    vgtd_conf_dispose(c);
+    vgt_diag_dispose(diag);
 }
 
 int main(void)
@@ -108,6 +170,8 @@ int main(void)
     ok(diag.n >= 1 && has(&diag, path), "syntax error names the file");
     vgtd_conf_dispose(&c);
     vgt_diag_dispose(&diag);
+
+    test_worker_uid_base(&c, &diag);
 
     /* the program: vgtd -n reports every error and refuses */
     FILE *f = fopen(path, "w");

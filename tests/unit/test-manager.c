@@ -604,7 +604,7 @@ static void test_attach(void)
     is_str(jstr(c.reply, "guests.0.ports.0.port"), "PORT_B", "list: port");
     is_int(jint(c.reply, "guests.0.ports.0.connected"), 1, "list: default monitor connected");
     is_str(jstr(c.reply, "guests.0.ports.0.type"), "DP_B", "list: DP_B");
-    is_int(jint(c.reply, "guests.0.stats.bad_access"), 3, "list: worker's counters");
+    is_int(jint(c.reply, "guests.0.refused_access.bad_access"), 3, "list: worker's counters");
     call_dispose(&c);
 
     /* errors */
@@ -821,6 +821,85 @@ static void test_restart_recovery(void)
     destroy_domain(22);
     ok(run_until(no_guests, NULL, WAIT_MS), "guests gone");
     is_int(free_low(), total_low, "allocator back to empty");
+}
+
+/* The last command line the fake worker logged for domain domid ("" if none). */
+static void worker_args(uint32_t domid, char *line, size_t n)
+{
+    char buf[1024], want[32];
+    FILE *f = fopen(wlog, "r");
+    snprintf(want, sizeof(want), "--domid %u ", domid);
+    line[0] = 0;
+    while (f && fgets(buf, sizeof(buf), f))
+        if (strstr(buf, want))
+            snprintf(line, n, "%s", buf);
+    if (f)
+        fclose(f);
+}
+
+struct wpid { uint32_t domid; pid_t old; };
+static bool worker_replaced(void *p)
+{
+    const struct wpid *w = p;
+    pid_t pid = guest_field(w->domid, "worker_pid");
+    for (struct vgtd_guest *g = d.guests; g; g = g->next)
+        if (g->domid == w->domid)
+            return pid > 0 && pid != w->old && g->state == GUEST_RUNNING;
+    return false;
+}
+
+/* worker_uid_base: each guest's worker its own uid:gid, the same again after a
+ * restart; without it the shared worker_user. */
+static void test_worker_uids(void)
+{
+    struct call c;
+    char line[1024];
+
+    add_domain(30, "u30");
+    add_domain(31, "u31");
+    add_domain(32, "u32");
+    is_int(attach(30, "u30", &c), 0, "attach dom30 (shared user)");
+    call_dispose(&c);
+    worker_args(30, line, sizeof(line));
+    ok(strstr(line, "--user vgt-worker ") != NULL, "no worker_uid_base: --user vgt-worker: %s", line);
+
+    d.conf.worker_uid_base = 196608;
+    is_int(attach(31, "u31", &c), 0, "attach dom31 (worker_uid_base 196608)");
+    call_dispose(&c);
+    is_int(attach(32, "u32", &c), 0, "attach dom32");
+    call_dispose(&c);
+    worker_args(31, line, sizeof(line));
+    ok(strstr(line, "--user 196639:196639 ") != NULL, "dom31: uid = gid = 196608 + 31: %s", line);
+    worker_args(32, line, sizeof(line));
+    ok(strstr(line, "--user 196640:196640 ") != NULL, "dom32: its own uid: %s", line);
+
+    /* the killed worker of dom30 comes back under the range's uid of dom30 */
+    struct wpid w30 = { 30, guest_field(30, "worker_pid") };
+    int lines = count_lines(wlog);
+    safe_kill(w30.old, SIGKILL);
+    ok(run_until(worker_replaced, &w30, WAIT_MS), "dom30's killed worker restarted");
+    is_int(count_lines(wlog), lines + 1, "one new worker");
+    worker_args(30, line, sizeof(line));
+    ok(strstr(line, "--user 196638:196638 ") != NULL, "restarted: uid of dom30: %s", line);
+    struct wpid w31 = { 31, guest_field(31, "worker_pid") };
+    safe_kill(w31.old, SIGKILL);
+    ok(run_until(worker_replaced, &w31, WAIT_MS), "dom31's killed worker restarted");
+    worker_args(31, line, sizeof(line));
+    ok(strstr(line, "--user 196639:196639 ") != NULL, "restarted: the same uid as before: %s", line);
+
+    /* a real worker cannot remove its socket once unprivileged: vgtd does (a
+     * stopped fake cannot either) */
+    char sock32[200];
+    pid_t pid32 = guest_field(32, "worker_pid");
+    snprintf(sock32, sizeof(sock32), "%s/worker-32.sock", tmp);
+    ok(access(sock32, F_OK) == 0 && safe_kill(pid32, SIGSTOP) == 0, "dom32's worker stopped");
+    d.conf.worker_uid_base = 0;
+    destroy_domain(30);
+    destroy_domain(31);
+    destroy_domain(32);
+    ok(run_until(no_guests, NULL, WAIT_MS), "guests gone");
+    ok(access(sock32, F_OK) != 0, "vgtd removed the stopped worker's socket");
+    safe_kill(pid32, SIGCONT);
 }
 
 static void test_cycles(void)
@@ -1291,6 +1370,7 @@ int main(void)
     test_release();
     test_reboot();
     test_restart_recovery();
+    test_worker_uids();
     test_ready_failures();
     test_display();
     test_host_monitors();

@@ -285,6 +285,33 @@ static void test_encodings(void)
     free(h);
 }
 
+/* vgt_msg_value copies a parsed tree unchanged: xl --json prints vgtd's reply with it */
+static void test_msg_value_copies_tree(void)
+{
+    static const char in[] =
+        "{\"a\":[1,-2,18446744073709551615,0.5,\"s\\\"q\",true,false,null],"
+        "\"o\":{\"k\":{}},\"e\":[]}";
+    char err[64];
+    yajl_val v = yajl_tree_parse(in, err, sizeof(err));
+    struct vgt_msg m;
+    const char *text;
+    size_t len;
+
+    ok(v != NULL, "parse the input");
+    vgt_msg_init(&m);   /* opens the top-level object */
+    for (size_t i = 0; v && i < v->u.object.len; i++)
+        vgt_msg_value(&m, v->u.object.keys[i], v->u.object.values[i]);
+    is_int(vgt_msg_text(&m, &text, &len), 0, "value copy builds");
+    is_str(text, in, "same text: numbers keep their digits, strings their escapes");
+    vgt_msg_dispose(&m);
+    vgt_msg_init(&m);
+    vgt_msg_value(&m, "v", NULL);
+    is_int(vgt_msg_text(&m, &text, &len), 0, "NULL value");
+    is_str(text, "{\"v\":null}", "NULL is written as null");
+    vgt_msg_dispose(&m);
+    yajl_tree_free(v);
+}
+
 int main(void)
 {
     test_header();
@@ -295,5 +322,6 @@ int main(void)
     test_parse_errors();
     test_error_replies();
     test_encodings();
+    test_msg_value_copies_tree();
     return tap_done();
 }

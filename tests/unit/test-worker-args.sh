@@ -30,6 +30,10 @@ check "fences beyond 64" 2 1 $good --fences 60,8
 check "relative socket path" 2 1 $good --socket rel.sock
 check "unknown option" 2 any $good --frobnicate
 check "extra argument" 2 1 $good extra
+check "--user uid 0" 2 1 $good --user 0:5
+check "--user without a gid" 2 1 $good --user 196615:
+check "--user not decimal" 2 1 $good --user 0x10:0x10
+check "--user empty" 2 1 $good --user ""
 check "unknown profile" 1 any $good --profile no-such-gpu
 check "missing monitor config" 1 any $good --monitor-config /nonexistent/monitor.config
 check "--help" 0 0 --help

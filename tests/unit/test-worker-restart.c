@@ -2,9 +2,16 @@
  * the successor destroys the dead worker's ioreq server, claims the device and
  * reuses its GGTT frames, so maxmem grows once however often it restarts. */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "daemon/worker/worker.h"
 #include "daemon/xen/xen-double.h"
@@ -20,7 +27,7 @@ static char record[128];
 
 static char *read_record(void)
 {
-    static char buf[512];
+    static char buf[8192];
     FILE *f = fopen(record, "r");
     size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
     if (!f)
@@ -30,25 +37,86 @@ static char *read_record(void)
     return buf;
 }
 
-static void write_record(const char *s)
+static void write_record_n(const char *s, size_t n)
 {
     FILE *f = fopen(record, "w");
     if (f) {
-        fputs(s, f);
+        fwrite(s, 1, n, f);
         fclose(f);
     }
+}
+
+static void write_record(const char *s)
+{
+    write_record_n(s, strlen(s));
 }
 
 /* kill -9: the process' handles, mappings and ports go, the domain keeps the
  * server, its device and ranges, maxmem and the populated frames. */
 static void crash(struct vgt_worker *w)
 {
-    char saved[512];
+    char saved[8192];
     const char *rec = read_record();
     snprintf(saved, sizeof(saved), "%s", rec ? rec : "");
     w->domain_gone = true;       /* teardown then leaves every Xen object alone */
     vgt_worker_teardown(w);
     write_record(saved);
+}
+
+/* A guest access through the vCPU's slot, answered by the worker. */
+static uint64_t io(struct vgt_worker *w, struct vgt_xd *d, uint8_t type, uint64_t addr,
+                   unsigned size, bool read, uint64_t data)
+{
+    ioreq_t r = { .addr = addr, .data = data, .count = 1, .size = size,
+                  .dir = read ? IOREQ_READ : IOREQ_WRITE, .type = type };
+    volatile ioreq_t *s = vgt_xd_slot(d, 0);
+    vgt_xd_post(d, 0, &r);
+    vgt_worker_evtchn_ready(w);
+    uint64_t v = s->state == STATE_IORESP_READY ? s->data : 0xdeadull;
+    s->state = STATE_IOREQ_NONE;
+    return v;
+}
+
+#define SBDF (5ull << 3 << 32)
+static void cfg_wr(struct vgt_worker *w, struct vgt_xd *d, unsigned reg, unsigned size, uint32_t v)
+{
+    io(w, d, IOREQ_TYPE_PCI_CONFIG, SBDF | reg, size, false, v);
+}
+
+/* What hvmloader does: BAR0 at 0xe0000000, BAR2 at 0xc0000000, BAR4 at 0xc000, decoding on. */
+static void place_bars(struct vgt_worker *w, struct vgt_xd *d)
+{
+    cfg_wr(w, d, 0x10, 4, 0xe0000000);
+    cfg_wr(w, d, 0x18, 4, 0xc0000000);
+    cfg_wr(w, d, 0x20, 4, 0xc001);
+    cfg_wr(w, d, 0x04, 2, 0x0007);
+}
+
+static bool bars_placed(struct vgt_xd *d)
+{
+    return vgt_xd_has_range(d, true, 0xe0000000, 0xe07fffff) &&
+           vgt_xd_has_range(d, true, 0xc0000000, 0xcfffffff) &&
+           vgt_xd_has_range(d, false, 0xc000, 0xc03f) && vgt_xd_gfn(d, 0xe0800) != NULL;
+}
+
+static bool nothing_placed(struct vgt_xd *d)
+{
+    struct vgt_xd_state st;
+    vgt_xd_get_state(d, &st);
+    return st.io_ranges == 0 && vgt_xd_gfn(d, PARK_GFN) && vgt_xd_gfn(d, PARK_GFN + 2047);
+}
+
+/* The record as a crash left it, its config line replaced by n bytes of tail. */
+static void record_with_config(const char *tail, size_t n)
+{
+    static char buf[16384];
+    const char *rec = read_record(), *cfg = rec ? strstr(rec, "config ") : NULL;
+    size_t keep = rec ? (cfg ? (size_t)(cfg - rec) : strlen(rec)) : 0;
+    if (keep + n > sizeof(buf))
+        n = sizeof(buf) - keep;
+    memcpy(buf, rec ? rec : "", keep);
+    memcpy(buf + keep, tail, n);
+    write_record_n(buf, keep + n);
 }
 
 static void expect_served(struct vgt_xd *d, const char *what)
@@ -59,6 +127,323 @@ static void expect_served(struct vgt_xd *d, const char *what)
        "%s: one server, enabled, 00:05.0 claimed", what);
     is_int(st.max_memkb, BASE_KB + BACKING_KB, "%s: maxmem raised once", what);
     is_int(st.extra_pages, 2048, "%s: 8 MiB populated once", what);
+}
+
+/* What vgtd's worker_uid_base of 196608 gives domain FAKE_DOMID. */
+#define OWN_ID (196608u + FAKE_DOMID)
+
+/* Every capability set of this process is empty ("CapInh:" ... "CapAmb:"). */
+static bool no_capabilities(void)
+{
+    char line[256];
+    unsigned long long v;
+    unsigned sets = 0;
+    bool none = true;
+    FILE *f = fopen("/proc/self/status", "r");
+    while (f && fgets(line, sizeof(line), f))
+        if (strncmp(line, "Cap", 3) == 0 && sscanf(line + 6, ": %llx", &v) == 1) {
+            sets++;
+            none &= v == 0;
+        }
+    if (f)
+        fclose(f);
+    return sets == 5 && none;
+}
+
+/* The successor, in a child as root: takes over, drops to OWN_ID, moves BAR0
+ * (record rewritten after the drop), then serves its socket until killed.
+ * Reports its findings as bits on fd. */
+static void successor_child(struct vgt_xd *d, int fd)
+{
+    struct vgt_worker w;
+    struct vgt_xd_state st;
+    uid_t ru, eu, su;
+    gid_t rg, eg, sg;
+    int bad = 0;
+
+    fake_user = "196615:196615";
+    vgt_xd_trace_clear(d);
+    if (fake_start_on(&w, &d, VCPUS, 0) != 0) {
+        bad = 1;
+        if (write(fd, &bad, sizeof(bad)) < 0) { /* the parent sees EOF */ }
+        _exit(1);
+    }
+    if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0 || ru != OWN_ID ||
+        eu != OWN_ID || su != OWN_ID || rg != OWN_ID || eg != OWN_ID || sg != OWN_ID ||
+        getgroups(0, NULL) != 0)
+        bad |= 2;
+    const char *t = vgt_xd_trace(d), *des = strstr(t, "destroy;"), *cre = strstr(t, "create;");
+    if (!des || !cre || des > cre || strstr(t, "maxmem") || strstr(t, "populate"))
+        bad |= 4;
+    vgt_xd_get_state(d, &st);
+    if (st.servers != 1 || !st.enabled || !vgt_xd_has_pcidev(d, 0, 0, 5, 0) ||
+        st.max_memkb != BASE_KB + BACKING_KB || st.extra_pages != 2048)
+        bad |= 8;
+    if (!no_capabilities() || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1 ||
+        prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+        bad |= 16;
+    if (!bars_placed(d))
+        bad |= 64;
+    cfg_wr(&w, d, 0x10, 4, 0xd0000000);   /* the guest moves BAR0 */
+    if (!vgt_xd_has_range(d, true, 0xd0000000, 0xd07fffff) || !vgt_xd_gfn(d, 0xd0800))
+        bad |= 32;
+    if (write(fd, &bad, sizeof(bad)) < 0)
+        _exit(1);
+    for (int i = 0; i < 200 && !w.quit; i++)   /* the parent kills us well before */
+        vgt_worker_run_once(&w, 50);
+    _exit(2);
+}
+
+static char *recv_text(int fd, char *buf, size_t n)
+{
+    struct pollfd p = { fd, POLLIN, 0 };
+    ssize_t r = poll(&p, 1, 5000) == 1 ? recv(fd, buf, n - 1, 0) : -1;
+    buf[r > 0 ? r : 0] = 0;
+    return buf;
+}
+
+static bool served(struct vgt_xd *d)
+{
+    struct vgt_xd_state st;
+    vgt_xd_get_state(d, &st);
+    return st.servers == 1 && st.enabled && vgt_xd_has_pcidev(d, 0, 0, 5, 0) &&
+           st.max_memkb == BASE_KB + BACKING_KB && st.extra_pages == 2048;
+}
+
+/* A successor starts from a damaged config line as after a reset. */
+static void damaged(struct vgt_worker *w, struct vgt_xd **d, const char *what, const char *tail,
+                    size_t n)
+{
+    crash(w);
+    record_with_config(tail, n);
+    int r = fake_start_on(w, d, VCPUS, 0);
+    const char *rec = read_record();
+    ok(r == 0 && served(*d) && nothing_placed(*d) && rec && !strstr(rec, "config"),
+       "damaged config (%s): ignored, the successor starts with a reset vGPU", what);
+}
+
+static unsigned long long rnd_state = 0x9e3779b97f4a7c15ull;
+static unsigned rnd(unsigned n)
+{
+    rnd_state = rnd_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (unsigned)((rnd_state >> 33) % n);
+}
+
+/* The guest's config is recorded on its writes and put back by a successor;
+ * whatever the config line says, a successor starts and serves the guest. */
+static void test_restore(void)
+{
+    struct vgt_worker w;
+    struct vgt_xd *d = NULL;
+    char valid[600], buf[4096];
+    const char *rec, *cfg;
+
+    is_int(fake_start(&w, &d, VCPUS, 0), 0, "restore: first worker ready");
+    snprintf(record, sizeof(record), "%s/worker-%u.ioreq", fake_sockdir(), FAKE_DOMID);
+    rec = read_record();
+    ok(rec && !strstr(rec, "config"), "no config line before the guest writes its config");
+    place_bars(&w, d);
+    ok(bars_placed(d), "the guest placed its BARs");
+    rec = read_record();
+    cfg = rec ? strstr(rec, "config ") : NULL;
+    ok(cfg && strlen(cfg) == 7 + 512 + 1 && cfg[7 + 512] == '\n' && !strncmp(cfg + 7, "86801219070000", 14) &&
+       !strncmp(cfg + 7 + 32, "000000e0", 8), "recorded: the config space as 512 hex digits (%s)",
+       cfg ? cfg : "none");
+    snprintf(valid, sizeof(valid), "%s", cfg ? cfg : "");
+
+    crash(&w);
+    vgt_xd_trace_clear(d);
+    is_int(fake_start_on(&w, &d, VCPUS, 0), 0, "restore: successor ready");
+    const char *t = vgt_xd_trace(d);
+    ok(!strstr(t, "relocate") && !strstr(t, "maxmem") && !strstr(t, "populate"),
+       "restore: frames adopted where they were (%s)", t);
+    ok(bars_placed(d), "restore: BARs decode where the guest put them, GGTT at BAR0 + 8 MiB");
+    ok(fake_last && fake_last->bar_addr[0] == 0xe0000000 && fake_last->bar_addr[2] == 0xc0000000 &&
+       fake_last->bar_addr[4] == 0xc000 && fake_last->cfg[4] == 7,
+       "restore: the new mediator has the guest's BARs and command register");
+    ok(strstr(t, "map_pcidev;map_mmio") && strstr(t, "enable;") > strstr(t, "map_pio"),
+       "restore: ranges mapped after the device is claimed, before the server is enabled");
+    ok(fake_last && fake_last->backing && fake_last->backing == (void *)w.backing[0].mem,
+       "restore: the frames handed to the new mediator");
+    is_int(io(&w, d, IOREQ_TYPE_COPY, 0xe0000000 + 0x1000, 4, true, 0), 0,
+           "restore: a register read at the restored BAR0 is served");
+    is_int(io(&w, d, IOREQ_TYPE_PIO, 0xc000, 1, true, 0), 0, "restore: the I/O BAR too");
+    expect_served(d, "restored");
+    rec = read_record();
+    ok(rec && strstr(rec, valid), "restore: the successor records the same config");
+
+    /* damaged config lines (bad lines of a record are ignored, the rest counts) */
+    snprintf(buf, sizeof(buf), "%.*s\n", 7 + 511, valid);
+    damaged(&w, &d, "511 digits", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "%.*s0\n", 7 + 512, valid);
+    damaged(&w, &d, "513 digits", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "%s", valid);
+    buf[7 + 100] = 'g';
+    damaged(&w, &d, "a non-hex digit", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "config%s", valid + 7);
+    damaged(&w, &d, "no space", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "config  %s", valid + 7);
+    damaged(&w, &d, "two spaces", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "%s%s", valid, valid);
+    damaged(&w, &d, "given twice", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "config ffff0000%s", valid + 15);
+    damaged(&w, &d, "another device", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "%.*s", 7 + 512, valid);
+    damaged(&w, &d, "no newline: cut short", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "%s", valid);
+    buf[7 + 50] = 0;
+    damaged(&w, &d, "a NUL byte", buf, strlen(valid));
+    memset(buf, 'a', 3000);
+    memcpy(buf, "config ", 7);
+    buf[3000] = '\n';
+    damaged(&w, &d, "beyond the record's size", buf, 3001);
+    snprintf(buf, sizeof(buf), "x%s", valid);
+    damaged(&w, &d, "another keyword", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "%s", valid);
+    buf[7] = ' ';
+    damaged(&w, &d, "a space for a digit", buf, strlen(buf));
+    snprintf(buf, sizeof(buf), "%s", valid);
+    buf[8] = '-';
+    damaged(&w, &d, "a sign", buf, strlen(buf));
+
+    /* valid: upper case digits */
+    crash(&w);
+    snprintf(buf, sizeof(buf), "%s", valid);
+    for (char *c = buf + 7; *c; c++)
+        *c = (char)(*c >= 'a' && *c <= 'f' ? *c - 32 : *c);
+    record_with_config(buf, strlen(buf));
+    ok(fake_start_on(&w, &d, VCPUS, 0) == 0 && served(d) && bars_placed(d),
+       "upper-case hex digits: restored");
+
+    /* a config placing BAR0 over guest RAM: replayed as the guest write it is,
+     * so the GGTT frames are refused there and parked */
+    crash(&w);
+    snprintf(buf, sizeof(buf), "%s", valid);
+    memcpy(buf + 7 + 32, "00000001", 8);        /* BAR0 = 0x01000000, 16 MiB into RAM */
+    record_with_config(buf, strlen(buf));
+    ok(fake_start_on(&w, &d, VCPUS, 0) == 0 && served(d) && vgt_xd_gfn(d, PARK_GFN) &&
+       w.backing[0].cur_gfn == PARK_GFN && !vgt_xd_has_range(d, true, 0xe0000000, 0xe07fffff),
+       "BAR0 over guest RAM: GGTT frames parked, not put over RAM");
+
+    /* a config in a record that is not this domain's (no such frames): not restored */
+    fake_stop(&w, d);
+    d = NULL;
+    fake_prepare_sockdir();
+    snprintf(record, sizeof(record), "%s/worker-%u.ioreq", fake_sockdir(), FAKE_DOMID);
+    snprintf(buf, sizeof(buf), "server 1\nbacking 0 1 2048 %#llx %#llx\n%s", PARK_GFN, PARK_GFN, valid);
+    write_record(buf);
+    ok(fake_start_on(&w, &d, VCPUS, 0) == 0 && !strstr(vgt_xd_trace(d), "destroy;"),
+       "foreign record with a config: started, nothing destroyed");
+    {
+        struct vgt_xd_state st;
+        vgt_xd_get_state(d, &st);
+        ok(st.io_ranges == 0 && (rec = read_record()) && !strstr(rec, "config"),
+           "foreign record: its config is not applied");
+    }
+    fake_stop(&w, d);
+
+    /* fuzz-ish: mutated config lines, each replayed by a successor */
+    d = NULL;
+    is_int(fake_start(&w, &d, VCPUS, 0), 0, "mutations: first worker ready");
+    snprintf(record, sizeof(record), "%s/worker-%u.ioreq", fake_sockdir(), FAKE_DOMID);
+    place_bars(&w, d);
+    static const char pool[] = "0123456789abcdefABCDEF g\n\0\x80\xff-x";
+    unsigned fails = 0, restored = 0, rounds = 120;
+    for (unsigned i = 0; i < rounds; i++) {
+        size_t n = strlen(valid);
+        crash(&w);
+        memcpy(buf, valid, n);
+        for (unsigned k = 1 + rnd(4); k; k--) {
+            unsigned at = rnd(n), how = rnd(8);
+            if (how < 5)                                /* another hex digit */
+                buf[at] = "0123456789abcdef"[rnd(16)];
+            else if (how < 7)                           /* any byte of the pool */
+                buf[at] = pool[rnd(sizeof(pool) - 1)];
+            else                                        /* cut short */
+                n = at;
+        }
+        record_with_config(buf, n);
+        int r = fake_start_on(&w, &d, VCPUS, 0);
+        bool bad = r != 0 || !served(d) || !w.backing[0].populated ||
+                   w.backing[0].cur_gfn < (FAKE_GUEST_MEM >> 12) ||
+                   !vgt_xd_gfn(d, w.backing[0].cur_gfn);
+        if (bad && fails++ < 3)
+            printf("# mutation round %u: start %d, record:\n# %s\n", i, r, read_record());
+        rec = read_record();
+        restored += rec && strstr(rec, "config ");
+    }
+    is_int(fails, 0, "%u mutated config lines: every successor ready and serving, GGTT frames "
+                     "never over guest RAM (%u replayed)", rounds, restored);
+    ok(restored > 0 && restored < rounds, "some mutations replayed, some refused");
+    fake_stop(&w, d);
+}
+
+/* A worker of its own uid takes over a killed worker's server, and a kill -9 of
+ * it leaves what the next one needs: a root-owned record and vgtd's socket. */
+static void test_takeover_own_uid(void)
+{
+    struct vgt_worker w;
+    struct vgt_xd *d = NULL;
+    int pfd[2], bad = -1, status = 0;
+    char buf[1024], want[128];
+    struct stat st;
+
+    if (getuid() != 0) {
+        ok(1, "# SKIP not root: no uid to drop to");
+        return;
+    }
+    is_int(fake_start(&w, &d, VCPUS, 0), 0, "own uid: first worker ready");
+    snprintf(record, sizeof(record), "%s/worker-%u.ioreq", fake_sockdir(), FAKE_DOMID);
+    place_bars(&w, d);
+    crash(&w);
+    if (pipe(pfd) < 0)
+        return;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(pfd[0]);
+        successor_child(d, pfd[1]);
+    }
+    close(pfd[1]);
+    struct pollfd p = { pfd[0], POLLIN, 0 };
+    if (poll(&p, 1, 10000) != 1 || read(pfd[0], &bad, sizeof(bad)) != sizeof(bad))
+        bad = -1;
+    close(pfd[0]);
+    is_int(bad & 1, 0, "own uid: the successor starts as root and gets ready (%d)", bad);
+    is_int(bad & 2, 0, "own uid: it runs as uid = gid = %u, no groups", OWN_ID);
+    is_int(bad & 4, 0, "own uid: stale server destroyed before its own, frames adopted");
+    is_int(bad & 8, 0, "own uid: one server, enabled, device claimed, maxmem raised once");
+    is_int(bad & 16, 0, "own uid: no capability in any set, NO_NEW_PRIVS, not dumpable");
+    is_int(bad & 64, 0, "own uid: the guest's BARs restored (ranges and GGTT frames in place)");
+    is_int(bad & 32, 0, "own uid: BAR move after the drop maps the range");
+
+    /* vgtd (root) reaches the socket the worker bound as root before the drop */
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/worker.sock", fake_sockdir());
+    ok(bad == 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "own uid: vgtd connects");
+    ok(strstr(recv_text(fd, buf, sizeof(buf)), "\"ready\"") != NULL, "own uid: told ready: %s", buf);
+    static const char req[] = "{\"op\":\"status\"}";
+    ok(send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) == (ssize_t)sizeof(req) - 1 &&
+       strstr(recv_text(fd, buf, sizeof(buf)), "\"ok\":true") != NULL,
+       "own uid: status answered after the drop");
+    close(fd);
+
+    /* kill -9 of a worker of another uid: root may (vgtd's CAP_KILL) */
+    ok(kill(pid, SIGKILL) == 0, "own uid: root kills it");
+    waitpid(pid, &status, 0);
+    ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "own uid: it died of SIGKILL");
+    const char *rec = read_record();
+    snprintf(want, sizeof(want), "backing 0 1 2048 %#llx 0xd0800\n", PARK_GFN);
+    const char *cfg = rec ? strstr(rec, "config ") : NULL;
+    ok(rec && strncmp(rec, "server ", 7) == 0 && strstr(rec, want) && cfg &&
+       !strncmp(cfg + 7 + 32, "000000d0", 8),
+       "own uid: the record written after the drop names its server, the moved frames and BAR0");
+    /* (its mode is crash()'s fopen here; the worker creates it 0600) */
+    ok(stat(record, &st) == 0 && st.st_uid == 0 && !(st.st_mode & 022),
+       "own uid: the record stays root's, writable by root only (a successor trusts it)");
+    fake_user = NULL;
+    fake_stop(&w, d);
 }
 
 int main(void)
@@ -75,6 +460,9 @@ int main(void)
     rec = read_record();
     snprintf(want, sizeof(want), "server 1\nbacking 0 1 2048 %#llx %#llx\n", PARK_GFN, PARK_GFN);
     is_str(rec ? rec : "(none)", want, "record: server id and parked frames");
+    struct stat rst;
+    ok(stat(record, &rst) == 0 && rst.st_uid == getuid() && (rst.st_mode & 0777) == 0600,
+       "record: the starting user's, mode 0600");
 
     /* the guest places BAR0: the frames move, the record follows */
     struct vgt_bar b = w.bars[0];
@@ -155,5 +543,8 @@ int main(void)
        "failed successor: stale server gone, frames and maxmem released");
     ok(access(record, F_OK) != 0, "nothing left to record");
     fake_stop(&w, d);
+
+    test_restore();
+    test_takeover_own_uid();
     return tap_done();
 }

@@ -316,6 +316,32 @@ static void test_privdrop(void)
     fake_stop(&dummy, NULL);
 }
 
+/* --user values that must never run a worker: refused at privdrop, before any
+ * id changes (runs as any user: the checks come first). */
+static void test_bad_users(void)
+{
+    static const struct { const char *user; int err; const char *why; } bad[] = {
+        { "root", -EPERM, "root" },
+        { "0:0", -EINVAL, "uid:gid 0" },
+        { "196615:0", -EINVAL, "gid 0" },
+        { "196615:", -EINVAL, "no gid" },
+        { "-1:5", -EINVAL, "negative" },
+        { "4294967295:5", -EINVAL, "(uid_t)-1" },
+        { "no-such-user-xyz", -ESRCH, "unknown user" },
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct vgt_worker w;
+        struct vgt_xd *d;
+        uid_t u0 = getuid();
+        fake_user = bad[i].user;
+        is_int(fake_start(&w, &d, 1, 0), bad[i].err, "--user %s (%s) refused", bad[i].user,
+               bad[i].why);
+        ok(getuid() == u0 && geteuid() == u0, "--user %s: ids unchanged", bad[i].user);
+        fake_stop(&w, d);
+    }
+    fake_user = NULL;
+}
+
 int main(void)
 {
     test_full_start();
@@ -324,5 +350,6 @@ int main(void)
     test_domain_gone();
     test_monitor_config();
     test_privdrop();
+    test_bad_users();
     return tap_done();
 }

@@ -15,13 +15,14 @@
 #define BASE_KB (MEM / 1024)
 #define EXTRA_KB ((8u << 10) + 12)          /* GGTT 8 MiB + 3 OpRegion pages */
 #define OPR_PARK 0x540800ull                /* round_up(4 GiB + 512 MiB, 1 GiB) + 16 GiB + 8 MiB */
+#define GM_OWN (64ull << 20)                /* the first page of its low GM */
 static struct vgt_worker W;
 static struct vgt_xd *D;
 static char record[256];
 
 static char *read_record(void)
 {
-    static char buf[512];
+    static char buf[4096];
     FILE *f = fopen(record, "r");
     size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
     if (!f)
@@ -34,7 +35,7 @@ static char *read_record(void)
 /* kill -9: the domain keeps server, maxmem and frames; the record stays */
 static void crash(void)
 {
-    char saved[512];
+    char saved[4096];
     const char *rec = read_record();
     FILE *f;
     snprintf(saved, sizeof(saved), "%s", rec ? rec : "");
@@ -156,8 +157,11 @@ int main(void)
     ok(vgt_xd_gfn(D, 0xfdffe) && !vgt_xd_gfn(D, OPR_PARK), "3 frames moved from the parking place");
     rec = read_record();
     snprintf(want, sizeof(want), "server 1\nbacking 0 1 2048 0x540000 0xe0800\n"
-             "backing -1 0 3 %#llx 0xfdffc\n", OPR_PARK);
-    is_str(rec ? rec : "(none)", want, "record names the OpRegion frames where they are");
+             "backing -1 0 3 %#llx 0xfdffc\nconfig 8680", OPR_PARK);
+    ok(rec && !strncmp(rec, want, strlen(want)), "record names the OpRegion frames where they are: %s",
+       rec ? rec : "(none)");
+    ok(rec && strstr(rec, "00c0fffd\n") && strlen(strstr(rec, "config ")) == 7 + 512 + 1,
+       "and the config space as the guest sees it (ASLS last)");
     vgt_xd_get_state(D, &st);
     is_int(st.max_memkb, BASE_KB + EXTRA_KB, "no maxmem change for the move");
     uint64_t refused = W.stats.asls_refused;
@@ -179,30 +183,101 @@ int main(void)
         vgt_worker_run_once(&W, 50);
     ok(!W.vblank_armed, "no pipe enabled: the vblank timer stops");
 
-    /* a crash and restarts: the OpRegion frames are reused, maxmem grows once */
+    /* the guest's MSI (i915: address, data, then enable) and GGTT entries: one of
+     * its own GM (kept across a restart) and one outside its partition */
+    io(IOREQ_TYPE_PCI_CONFIG, (uint64_t)SBDF << 32 | 0xb0, 4, false, 0xfee37000);
+    io(IOREQ_TYPE_PCI_CONFIG, (uint64_t)SBDF << 32 | 0xb4, 2, false, 0x0700);
+    io(IOREQ_TYPE_PCI_CONFIG, (uint64_t)SBDF << 32 | 0xae, 2, false, 1);
+    {
+        uint64_t pte = 0x200000ull | 1, marker = 0x1122334455667788ull;
+        memcpy((uint8_t *)vgt_xd_gfn(D, 0xe0800 + (GM_OWN >> 12) * 8 / 4096) +
+                   ((GM_OWN >> 12) * 8) % 4096, &pte, 8);
+        memcpy(vgt_xd_gfn(D, 0xe0800), &pte, 8);            /* GM 0: dom0's, not ours */
+        memcpy(vgt_xd_gfn(D, 0x200), &marker, 8);
+    }
+    rec = read_record();
+    ok(rec && strstr(rec, "05d001000070e3fe00070000"),
+       "a config write is recorded at once (MSI enabled, address, data)");
+
+    /* a crash and restarts: the successor puts the device back where the guest
+     * left it (it does not probe PCI again): BARs decoding at their addresses,
+     * GGTT and OpRegion frames in place, MSI as programmed; maxmem grows once */
     for (int i = 0; i < 2; i++) {
         crash();
         vgt_xd_trace_clear(D);
         is_int(vgt_worker_start(&W, &cfg), 0, "restart %d: successor started", i + 1);
-        ok(!strstr(vgt_xd_trace(D), "maxmem") && !strstr(vgt_xd_trace(D), "populate"),
-           "restart %d: no maxmem raise, no populate", i + 1);
+        const char *t = vgt_xd_trace(D);
+        ok(!strstr(t, "maxmem") && !strstr(t, "populate") && !strstr(t, "relocate"),
+           "restart %d: no maxmem raise, no populate, frames not moved (%s)", i + 1, t);
         vgt_xd_get_state(D, &st);
         ok(st.max_memkb == BASE_KB + EXTRA_KB && st.extra_pages == 2048 + 3,
            "restart %d: maxmem and frames as after the first start", i + 1);
-        ok(vgt_xd_gfn(D, OPR_PARK) && !vgt_xd_gfn(D, 0xfdffc), "restart %d: frames parked (vGPU reset)",
-           i + 1);
-        asls(0xfdffc000);
-        ok(opregion_at(0xfdffc000), "restart %d: OpRegion at ASLS again", i + 1);
+        ok(vgt_xd_has_range(D, true, 0xe0000000, 0xe07fffff) &&
+               vgt_xd_has_range(D, true, 0xc0000000, 0xc0000000 + (512u << 20) - 1),
+           "restart %d: BAR0 registers and the aperture trapped where the guest put them", i + 1);
+        ok(st.enabled && st.servers == 1, "restart %d: served", i + 1);
+        /* the guest's next access, with no config write in between */
+        is_int(io(IOREQ_TYPE_COPY, 0xe0078000, 8, true, 0), (long long)0x4776544776544776ull,
+               "restart %d: PVINFO magic at the restored BAR0", i + 1);
+        is_int(io(IOREQ_TYPE_COPY, 0xe0078000 + 0x0c, 4, true, 0), 1, "restart %d: PVINFO vgt_id", i + 1);
+        is_int(io(IOREQ_TYPE_PCI_CONFIG, (uint64_t)SBDF << 32 | 0x10, 4, true, 0), 0xe0000004,
+               "restart %d: BAR0 reads back as programmed", i + 1);
+        is_int(io(IOREQ_TYPE_PCI_CONFIG, (uint64_t)SBDF << 32 | 4, 2, true, 0), 7,
+               "restart %d: command register as the guest left it", i + 1);
+        ok(vgt_xd_gfn(D, OPR_PARK) == NULL && opregion_at(0xfdffc000) && vgt_xd_gfn(D, 0x540000) == NULL,
+           "restart %d: OpRegion (regenerated) at ASLS, GGTT at BAR0 + 8 MiB, nothing parked", i + 1);
+        /* the GGTT entries stayed with the frames; they are checked on use as ever */
+        is_int(io(IOREQ_TYPE_COPY, 0xc0000000 + GM_OWN, 8, true, 0), 0x1122334455667788ll,
+               "restart %d: a kept GGTT entry of its own GM still leads to its page", i + 1);
+        is_int(io(IOREQ_TYPE_COPY, 0xc0000000, 4, true, 0), 0xffffffff,
+               "restart %d: an entry outside its partition still refused", i + 1);
+        /* MSI as programmed: a hot-plug reaches the guest once its driver has
+         * (again) unmasked the event; the registers were reset */
+        io(IOREQ_TYPE_COPY, 0xe0000000 + 0xc4004, 4, false, ~(0x7u << 21));  /* SDEIMR */
+        io(IOREQ_TYPE_COPY, 0xe0000000 + 0xc400c, 4, false, 0x7u << 21);     /* SDEIER */
+        io(IOREQ_TYPE_COPY, 0xe0000000 + 0x44200, 4, false, 0x80000000);     /* master */
+        uint64_t msis = st.msi_count;
+        struct vgt_port_state ps = { .connected = true, .type = VGT_PORT_DP_B + i,
+                                     .override = VGT_PORT_B + i };
+        memcpy(ps.edid, vgt_port_type_default_edid(ps.type), sizeof(ps.edid));
+        is_int(W.cfg.med->hotplug(W.vgpu, VGT_PORT_B + i, &ps), 0, "restart %d: hot-plug", i + 1);
+        vgt_xd_get_state(D, &st);
+        ok(st.msi_count == msis + 1 && st.last_msi_addr == 0xfee37000 && st.last_msi_data == 0x0700,
+           "restart %d: its MSI at the restored address/data (%llu, %#llx/%#x)", i + 1,
+           (unsigned long long)(st.msi_count - msis), (unsigned long long)st.last_msi_addr,
+           st.last_msi_data);
+        io(IOREQ_TYPE_COPY, 0xe0000000 + 0x44200, 4, false, 0);
     }
+    /* the guest moves a BAR after a restart: the move follows as always */
+    io(IOREQ_TYPE_PCI_CONFIG, (uint64_t)SBDF << 32 | 0x10, 4, false, 0xa0000000);
+    ok(vgt_xd_has_range(D, true, 0xa0000000, 0xa07fffff) && !vgt_xd_has_range(D, true, 0xe0000000, 0xe07fffff) &&
+       vgt_xd_gfn(D, 0xa0800) && !vgt_xd_gfn(D, 0xe0800), "BAR0 moved after a restart: range and GGTT follow");
+    rec = read_record();
+    ok(rec && strstr(rec, "backing 0 1 2048 0x540000 0xa0800\n") && strstr(rec, "config 8680"),
+       "the record follows");
+
+    /* a crash with the device's memory decoding off: the successor maps nothing
+     * and parks the GGTT frames (the OpRegion stays at ASLS) */
+    io(IOREQ_TYPE_PCI_CONFIG, (uint64_t)SBDF << 32 | 4, 2, false, 0x0005);
+    crash();
+    vgt_xd_trace_clear(D);
+    is_int(vgt_worker_start(&W, &cfg), 0, "decode off: successor started");
+    ok(!vgt_xd_has_range(D, true, 0xa0000000, 0xa07fffff) && vgt_xd_gfn(D, 0x540000) &&
+       !vgt_xd_gfn(D, 0xa0800) && opregion_at(0xfdffc000),
+       "decode off: nothing mapped, GGTT frames parked, OpRegion at ASLS (%s)", vgt_xd_trace(D));
+    io(IOREQ_TYPE_PCI_CONFIG, (uint64_t)SBDF << 32 | 4, 2, false, 0x0007);
+    ok(vgt_xd_has_range(D, true, 0xa0000000, 0xa07fffff) && vgt_xd_gfn(D, 0xa0800),
+       "decode on again: the restored address decodes");
 
     vgt_worker_teardown(&W);
     vgt_xd_get_state(D, &st);
     ok(st.handles == 0 && st.servers == 0 && st.bound_ports == 0 && st.guest_mapped_pages == 0,
        "teardown releases everything");
     rec = read_record();
-    snprintf(want, sizeof(want), "backing 0 1 2048 0x540000 0x540000\nbacking -1 0 3 %#llx 0xfdffc\n",
-             OPR_PARK);
-    is_str(rec ? rec : "(none)", want, "orderly end after restrict: the frames stay recorded");
+    snprintf(want, sizeof(want), "backing 0 1 2048 0x540000 0xa0800\nbacking -1 0 3 %#llx 0xfdffc\n"
+             "config 8680", OPR_PARK);
+    ok(rec && !strncmp(rec, want, strlen(want)),
+       "orderly end after restrict: the frames and the config stay recorded: %s", rec ? rec : "(none)");
 
     /* a successor failing before restrict releases them and lowers maxmem */
     cfg.fail_stage = VGT_STAGE_PCIDEV;

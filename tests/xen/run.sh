@@ -136,11 +136,11 @@ boot_group() {
 	echo "# boot $tag: scenarios $* (budget $budget s), console: $log"
 	# bootscrub=0: Xen would scrub all free RAM in its idle loop, costing TCG time and
 	# making QEMU touch all of -m on the host
-	timeout -k 10 "$budget" qemu-system-x86_64 -machine q35 -accel tcg,thread=multi \
+	timeout -k 10 "$budget" qemu-system-x86_64 -machine q35 -accel "tcg,thread=${QEMU_TCG_THREAD:-multi}" \
 		-cpu "${QEMU_CPU:-max,-smap}" -smp "${QEMU_SMP:-2}" -m "${QEMU_MEM:-8G}" \
 		-nographic -no-reboot -net none \
 		-kernel "$IMG/xen" \
-		-append "console=com1 com1=115200,8n1 dom0_mem=2048M,max:2048M dom0_max_vcpus=2 bootscrub=0 loglvl=all guest_loglvl=all" \
+		-append "console=com1 com1=115200,8n1 dom0_mem=2048M,max:2048M dom0_max_vcpus=2 bootscrub=0 loglvl=all guest_loglvl=all ${XEN_ARGS_EXTRA:-}" \
 		-initrd "$IMG/vmlinuz console=hvc0 root=LABEL=dom0root rw init=/sbin/xvt-init loglevel=4,$IMG/initrd.img" \
 		-drive "file=$IMG/dom0.ext4,if=virtio,format=raw,snapshot=on" \
 		-drive "file=$WORK/payload-$tag.ext4,if=virtio,format=raw" \

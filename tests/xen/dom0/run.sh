@@ -18,6 +18,10 @@ echo "uptime_start $T_START" > "$R/runner.log"
 if [ -f $P/install.tar ]; then
 	tar -C / --no-same-owner --keep-directory-symlink -xf $P/install.tar && ldconfig
 	say "installed the project: $(tar -tf $P/install.tar | grep -E 'bin/[^/]+$' | tr '\n' ' ')"
+	# as a careful administrator would set it: every worker its own uid (base + domid)
+	for c in /usr/local/etc/xen-vgt/vgtd.conf /etc/xen-vgt/vgtd.conf; do
+		[ -f "$c" ] && echo "worker_uid_base = $WORKER_UID_BASE" >> "$c"
+	done
 fi
 if have_vgtd; then
 	if vgtd_start 60; then say "vgtd started (pid $(vgtd_pid))"; else say "vgtd did not become ready"; fi
@@ -67,6 +71,7 @@ vgtd_stop
 dmesg > "$R/dom0-dmesg.txt"
 $REAL_XL dmesg > "$R/xl-dmesg.txt" 2>&1
 cp /var/log/xen/* "$R/" 2>/dev/null
+[ -s "$W/xl-flakes.log" ] && { cp "$W/xl-flakes.log" "$R/"; sed 's/^/# xl flake: /' "$W/xl-flakes.log" | tail -n 5; }
 dmesg | grep -E 'segfault|traps:' | sed 's/^/# dom0 flake? /' | tail -n 5
 echo "uptime_end $(now)" >> "$R/runner.log"
 echo done > "$R/DONE"

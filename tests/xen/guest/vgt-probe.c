@@ -18,6 +18,8 @@
  *                             connected one, over DP AUX (DP sink) or GMBUS (DDC)
  *   vgt-probe bench N         N 4-byte MMIO reads of a vGPU register and of a
  *                             QEMU-emulated register (stdvga BAR2), ns per read
+ *   vgt-probe beat [SECS]     every 2 s read the PVINFO magic (a live round trip
+ *                             through the worker) and print a numbered heartbeat
  *   vgt-probe peek OFF / poke OFF VAL   one BAR0 register, 4 bytes
  *
  * Exit status: 0 done, 1 no GPU or an access failed, 2 usage.
@@ -384,6 +386,7 @@ static int cmd_fb(uint32_t rgb)
 #define GMBUS1 0xc5104u
 #define GMBUS2 0xc5108u
 #define GMBUS3 0xc510cu
+#define SDEIMR 0xc4004u
 #define SDEIIR 0xc4008u
 
 /* Poll GMBUS2 for one of the bits; 0 when seen, -1 on NAK or timeout (~50 ms). */
@@ -456,8 +459,13 @@ static int cmd_hotplug(unsigned secs)
     struct gpu g;
     if (open_gpu(&g, 0))
         return 1;
-    uint32_t last = ~0u;
+    uint32_t last = ~0u, all = 0;
     unsigned irqs = 0;
+    /* as a driver does: unmask the ports' hot-plug events, or nothing latches in IIR */
+    for (unsigned i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+        all |= ports[i].bit;
+    wr32(g.mmio, SDEIMR, rd32(g.mmio, SDEIMR) & ~all);
+    wr32(g.mmio, SDEIIR, rd32(g.mmio, SDEIIR));
     for (unsigned t = 0; t <= secs * 10; t++) {
         uint32_t isr = rd32(g.mmio, SDEISR), iir = rd32(g.mmio, SDEIIR);
         if (iir) {
@@ -603,6 +611,24 @@ static int cmd_ports(void)
     return 0;
 }
 
+/*
+ * Scenario g: a heartbeat that needs the worker.  Each beat is an MMIO read of the
+ * PVINFO magic; while no worker serves the guest the read blocks, so beats resume
+ * (with the right magic) only once the restarted worker has taken over.
+ */
+static int cmd_beat(unsigned secs)
+{
+    struct gpu g;
+    if (open_gpu(&g, 0))
+        return 1;
+    for (unsigned n = 1; n <= secs / 2; n++) {
+        uint64_t magic = rd32(g.mmio, PVINFO) | (uint64_t)rd32(g.mmio, PVINFO + 4) << 32;
+        check("beat", "%u,%d", n, magic == VGT_MAGIC);
+        sleep(2);
+    }
+    return 0;
+}
+
 static uint64_t now_ns(void)
 {
     struct timespec t;
@@ -668,10 +694,12 @@ int main(int argc, char **argv)
         return cmd_hotplug(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 5);
     if (!strcmp(mode, "ports"))
         return cmd_ports();
+    if (!strcmp(mode, "beat"))
+        return cmd_beat(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 600);
     if (!strcmp(mode, "bench"))
         return cmd_bench(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 10000);
     if ((!strcmp(mode, "peek") && argc == 3) || (!strcmp(mode, "poke") && argc == 4))
         return cmd_peek_poke(argc, argv);
-    fprintf(stderr, "usage: vgt-probe info|contain|fb [RGB]|hotplug [SECS]|ports|bench [N]|peek OFF|poke OFF VAL\n");
+    fprintf(stderr, "usage: vgt-probe info|contain|fb [RGB]|hotplug [SECS]|ports|beat [SECS]|bench [N]|peek OFF|poke OFF VAL\n");
     return 2;
 }

@@ -10,7 +10,7 @@
 . "${P:-/payload}/dom0/lib.sh"
 require_vgt "switch and hotplug"
 EDID=$P/dom0/xvt-1024x768.edid
-GUEST_END=stay GUEST_CMDLINE="vgt.hp_secs=150" vgt_guest e1 info,hotplug || { fail "e1 created" "$(tail -n 1 $W/e1.create)"; exit 1; }
+GUEST_END=stay GUEST_CMDLINE="vgt.hp_secs=500" vgt_guest e1 info,hotplug || { fail "e1 created" "$(tail -n 1 $W/e1.create)"; exit 1; }
 GUEST_END=stay vgt_guest e2 info || { fail "e2 created" "$(tail -n 1 $W/e2.create)"; exit 1; }
 guest_wait e1 'VGTCHECK hp_sdeisr=' || { guest_keep e1; fail "e1 watches its ports" "no hp_sdeisr line"; exit 1; }
 wait_done e2 "second guest"

@@ -2,8 +2,6 @@
 # f. Reboot from inside the guest and xl reboot: same partition, vGPU attached before
 # the guest runs again (it reads PVINFO after the reboot).  xl destroy frees the
 # partition; 20 create/destroy cycles end with the free resources exactly as at the start.
-# default: no
-# status: not yet passed on real Xen (tests/xen/README, Status); run it with SCENARIOS=<id>
 # group: 3
 # needs: vgtd
 # budget: 900
@@ -16,8 +14,7 @@ wait_done f1 "first boot" || exit 1
 p0=$(part); pv0=$(guest_val f1 pv_low)
 d0=$(domid_of f1)
 $REAL_XL reboot f1 > $W/f-rb.out 2>&1 && pass "xl reboot" || fail "xl reboot" "$(head -n 1 $W/f-rb.out)"
-n=0; while [ $n -lt 120 ] && [ "$(domid_of f1)" = "$d0" ]; do sleep 2; n=$((n+2)); done
-[ "$(domid_of f1)" != "$d0" ] && [ -n "$(domid_of f1)" ] && pass "f1 restarted (domid $d0 -> $(domid_of f1))" || fail "f1 restarted" "domid '$(domid_of f1)'"
+wait_new_boot f1 "$d0" && pass "f1 restarted (domid $d0 -> $(domid_of f1)), its device model runs" || fail "f1 restarted" "domid '$(domid_of f1)'"
 wait_done f1 "after xl reboot" && check_eq "PVINFO magic after xl reboot" "$(guest_val f1 pv_magic_ok)" 1
 check_eq "same partition after xl reboot" "$(part)" "$p0"
 check_eq "PVINFO low GM unchanged after xl reboot" "$(guest_val f1 pv_low)" "$pv0"
@@ -25,10 +22,10 @@ guest_destroy f1
 check_eq "xl destroy frees the partition" "$(free_line)" "$free0"
 # reboot from inside (the guest reboots at the end of its checks, every boot)
 GUEST_END=reboot GUEST_ON_REBOOT=restart vgt_guest f2 info || { fail "f2 created" "$(tail -n 1 $W/f2.create)"; exit 1; }
-wait_done f2 "first boot"; d0=$(domid_of f2)
+d0=$(domid_of f2)
 vgt_list_json $W/f-l.json; q0=$(vgt_guest_field $W/f-l.json f2 low_gm_base)
-n=0; while [ $n -lt 120 ] && [ "$(domid_of f2)" = "$d0" ]; do sleep 1; n=$((n+1)); done
-[ -n "$(domid_of f2)" ] && [ "$(domid_of f2)" != "$d0" ] && pass "guest rebooted itself (domid $d0 -> $(domid_of f2))" || fail "guest rebooted itself" "domid '$(domid_of f2)'"
+wait_done f2 "first boot"
+wait_new_boot f2 "$d0" && pass "guest rebooted itself (domid $d0 -> $(domid_of f2)), its device model runs" || fail "guest rebooted itself" "domid '$(domid_of f2)'"
 wait_done f2 "after its own reboot" && check_eq "PVINFO magic after the guest's reboot" "$(guest_val f2 pv_magic_ok)" 1
 vgt_list_json $W/f-l.json
 check_eq "same low GM after the guest's reboot" "$(vgt_guest_field $W/f-l.json f2 low_gm_base)" "$q0"

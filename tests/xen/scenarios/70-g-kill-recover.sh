@@ -9,7 +9,10 @@
 # budget: 500
 . "${P:-/payload}/dom0/lib.sh"
 require_vgt "kill -9 recovery"
-for g in g1 g2; do GUEST_END=stay vgt_guest $g info || { fail "$g created" "$(tail -n 1 $W/$g.create)"; exit 1; }; done
+# g1 keeps reading PVINFO every 2 s (vgt.mode beat): beats that go on after the
+# kill prove that the new worker serves the guest, not only that it exists
+GUEST_END=stay vgt_guest g1 info,beat || { fail "g1 created" "$(tail -n 1 $W/g1.create)"; exit 1; }
+GUEST_END=stay vgt_guest g2 info || { fail "g2 created" "$(tail -n 1 $W/g2.create)"; exit 1; }
 for g in g1 g2; do wait_done $g "boot"; done
 snap() { vgt_list_json $W/g-l.json; json_flat < $W/g-l.json | grep -E '\.(name|domid|vgt_id|low_gm_base|low_gm_size|high_gm_base|high_gm_size|fence_base|fence_count)=' | sort; }
 s0=$(snap)
@@ -24,6 +27,12 @@ if [ -z "$w" ]; then fail "g1's worker found" "no vgt-worker --domid $d"; else
 	n=0; w2=
 	while [ $n -lt 60 ]; do w2=$(pgrep -f "vgt-worker.*--domid $d( |\$)" | head -n 1); [ -n "$w2" ] && [ "$w2" != "$w" ] && break; sleep 1; n=$((n+1)); done
 	[ -n "$w2" ] && [ "$w2" != "$w" ] && pass "g1's worker came back (pid $w2, $n s)" || fail "g1's worker came back" "none after 60 s"
+	check_eq "g1's new worker runs as its own uid (worker_uid_base + domid)" "$(awk '/^Uid:/{print $2","$3","$4","$5}' /proc/$w2/status 2>/dev/null)" \
+		"$((WORKER_UID_BASE + d)),$((WORKER_UID_BASE + d)),$((WORKER_UID_BASE + d)),$((WORKER_UID_BASE + d))"
+	check_eq "g1's new worker has no capabilities" "$(awk '/^CapEff:/{print $2}' /proc/$w2/status 2>/dev/null)" 0000000000000000
+	b0=$(guest_val g1 beat | cut -d, -f1)
+	guest_wait g1 "VGTCHECK beat=$((${b0:-0} + 2)),1" 90 && pass "g1 reads PVINFO through the new worker (beat ${b0:-0} -> $(guest_val g1 beat))" \
+		|| fail "g1 reads PVINFO through the new worker" "beats: $(guest_vals g1 beat | tail -n 3 | xargs)"
 fi
 sleep 2
 check_eq "vgt-list the same after the worker's restart" "$(snap | md5sum)" "$(echo "$s0" | md5sum)"
