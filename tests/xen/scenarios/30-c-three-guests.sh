@@ -3,8 +3,6 @@
 # each with the guide's 128 MB of aperture (512 MB - 96 MB dom0 - 32 MB reserved =
 # 3 x 128 MB), disjoint partitions, each reads its own; a fourth is refused with what
 # is short and by how much, and no domain is left behind for it.
-# default: no
-# status: not yet passed on real Xen (tests/xen/README, Status); run it with SCENARIOS=<id>
 # group: 2
 # needs: vgtd
 # budget: 600
