@@ -314,19 +314,22 @@ static int cmd_contain(void)
     wr32(g.mmio, PLANE_SURF_1_A, foreign_gm);
     check("contain_plane_surf_readback", "0x%08x", rd32(g.mmio, PLANE_SURF_1_A));
 
-    /* 5. aperture access outside the own low range */
-    if (g.bar_size[2] >= (uint64_t)foreign_gm + 4096) {
+    /* 5. aperture access outside the own low range, and through entry 2 (own GM,
+     *    a frame outside the guest's memory): the GGTT lives in guest memory, so
+     *    the entries are stored as written; what counts is that using them fails */
+    if (g.bar_size[2] >= (uint64_t)foreign_gm + 4096 && g.bar_size[2] >= (uint64_t)p.low_base + 4096) {
         volatile uint8_t *ap = map_bar(&g, 2, g.bar_size[2]);
         if (ap) {
             *(volatile uint32_t *)(ap + foreign_gm) = 0xdeadbeef;
             check("contain_aperture_foreign_readback", "0x%08x", *(volatile uint32_t *)(ap + foreign_gm));
+            *(volatile uint32_t *)(ap + p.low_base) = 0xdeadbeef;
+            check("contain_aperture_badentry_readback", "0x%08x", *(volatile uint32_t *)(ap + p.low_base));
             munmap((void *)ap, g.bar_size[2]);
         } else {
             check("contain_aperture", "error mmap resource2: %s", strerror(errno));
         }
     }
-    /* leave the plane off so that nothing keeps pointing outside */
-    wr32(g.mmio, PLANE_CTL_1_A, 0);
+    /* the plane stays on, pointing outside: dom0's screenshot must refuse it */
     check("contain_done", "1");
     return 0;
 }
