@@ -109,6 +109,14 @@ guest_follow() {
 	echo "$n" > "$seen"
 }
 
+# dm_alive NAME: the domain's QEMU (our wrapper execs it) still runs; true when unknown
+dm_alive() {
+	local d; d=$(domid_of "$1")
+	[ -z "$d" ] && return 0
+	pgrep -f -- "-xen-domid $d( |\$)" >/dev/null 2>&1 && return 0
+	# just created or rebooting: no device model yet
+	[ "$(xenstore-read /local/domain/0/device-model/$d/state 2>/dev/null)" != running ]
+}
 # guest_wait NAME PATTERN [TIMEOUT]: wait until the guest's serial log has a line
 # matching PATTERN (grep -E).  Returns 0 when seen, 1 when the domain went away or
 # crashed first, 2 on timeout.
@@ -123,6 +131,12 @@ guest_wait() {
 		    GW_WHY="domain gone after ${n}s"; return 1 ;;
 		*c*) GW_WHY="domain crashed (state $st) after ${n}s"; return 1 ;;
 		esac
+		# a guest whose device model died waits forever for its serial port and
+		# disks: say so at once (the dom0 TCG flake of the README), no timeout
+		if [ $((n % 10)) = 0 ] && ! dm_alive "$name"; then
+			GW_WHY="its device model (qemu-dm) is gone after ${n}s: $(dmesg | grep -E 'segfault|traps:' | tail -n 1)"
+			return 1
+		fi
 		sleep 2; n=$((n+2))
 	done
 	return 2
