@@ -25,6 +25,8 @@ static const struct sw_reg_def common_regs[] = {
     ENGINES(0xB4, .init = ALL, .wmask = ALL),                  /* EMR */
     ENGINES(0xA8, .init = ALL, .wmask = ALL),                  /* RING_IMR */
     { .offset = 0x941C, .wmask = ALL, .flags = SW_RF_SELFCLEAR },  /* GEN6_GDRST: reset done at once */
+    { .offset = 0x4260, .count = 5, .stride = 4, .wmask = ALL, .flags = SW_RF_SELFCLEAR },
+                                    /* GEN8_RTCR/M1TCR/M2TCR/BTCR/VTCR: TLB invalidation done at once */
     ENGINES(0x230, .wmask = ALL, .handler = SW_H_ELSP),       /* ELSP: submissions complete at once */
     ENGINES(0x370, .count = 12, .stride = 4),                 /* context status buffer (read-only) */
     ENGINES(0x3A0, .init = 0x0007, .wmask = 0xFFFF, .flags = SW_RF_MASKED),  /* CSB pointers (write 7: none) */

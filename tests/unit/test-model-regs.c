@@ -73,6 +73,10 @@ static void mirrors(struct vgt_vgpu *v)
     wr32(v, 0x70008, 0);
     wr32(v, 0x941C, 0x1);
     is_int(rd32(v, 0x941C), 0, "GDRST reads 0: reset done");
+    for (uint32_t r = 0x4260; r <= 0x4270; r += 4) {
+        wr32(v, r, 0x1);
+        is_int(rd32(v, r), 0, "TLB invalidation 0x%x reads 0: done", r);
+    }
     {
         uint32_t a = rd32(v, 0x70000), b = rd32(v, 0x70000);
         ok(a != b, "PIPEDSL moves");
