@@ -18,7 +18,7 @@
 require_vgt "guest i915"
 RGB=0x3366cc
 GUEST_END=stay GUEST_INITRD=initrd-i915.gz \
-GUEST_CMDLINE="i915.modeset=1 drm.debug=0x1e log_buf_len=4M drm_kms_helper.fbdev_emulation=0 vgt.rgb=$RGB vgt.i915_secs=240" \
+GUEST_CMDLINE="i915.modeset=1 drm.debug=0x1e log_buf_len=4M drm_kms_helper.fbdev_emulation=0 vgt.rgb=$RGB vgt.i915_secs=150" \
 	vgt_guest i9 info,i915 || { fail "i9 created" "$(tail -n 1 $W/i9.create)"; exit 1; }
 wait_done i9 "i915 loaded" || exit 1
 log=/run/i9-serial.log
