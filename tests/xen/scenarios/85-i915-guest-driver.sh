@@ -6,26 +6,27 @@
 # 4 the default monitor (built-in 1080p EDID on PORT_B as DP_B) is a connected
 # connector with the EDID's preferred mode, no eDP, 5 a colour the guest shows
 # through i915 (KMS dumb buffer, vgt-probe kms) is what xl vgt-screenshot gives,
-# 6 xl vgt-hotplug disconnect/connect changes the connector's status in the guest.
+# 6 xl vgt-hotplug disconnect/connect changes the connector's status in the guest,
+# 7 (first half) the GT is not wedged: the execlist submissions of the probe completed
+# (context status buffer and interrupt from the model).
 # fbdev emulation is off: fbcon would draw through the trapped aperture (about a
 # million traps to clear a 1080p console under TCG).
 # The guest's kernel log is kept in results/ (KLOG lines of the serial log).
 # group: i915
-# default: no
 # needs: vgtd i915
-# budget: 900
+# budget: 450
 . "${P:-/payload}/dom0/lib.sh"
 require_vgt "guest i915"
 RGB=0x3366cc
 GUEST_END=stay GUEST_INITRD=initrd-i915.gz \
 GUEST_CMDLINE="i915.modeset=1 drm.debug=0x1e log_buf_len=4M drm_kms_helper.fbdev_emulation=0 vgt.rgb=$RGB vgt.i915_secs=150" \
 	vgt_guest i9 info,i915 || { fail "i9 created" "$(tail -n 1 $W/i9.create)"; exit 1; }
-wait_done i9 "i915 loaded" || exit 1
+GUEST_TIMEOUT=600 wait_done i9 "i915 loaded" || exit 1
 log=/run/i9-serial.log
-klog() { grep -m 1 -E "$1" $log | sed 's/^.*KLOG /# /'; }
+klog() { grep -a -m 1 -E "$1" $log | sed 's/^.*KLOG /# /'; }
 
 # rung 1
-grep -q 'Virtual GPU for Intel GVT-g detected' $log && pass "rung 1: i915 detects the vGPU" || fail "rung 1: i915 detects the vGPU" "no 'Virtual GPU for Intel GVT-g detected'"
+grep -aq 'Virtual GPU for Intel GVT-g detected' $log && pass "rung 1: i915 detects the vGPU" || fail "rung 1: i915 detects the vGPU" "no 'Virtual GPU for Intel GVT-g detected'"
 klog 'Virtual GPU for Intel GVT-g detected'
 
 # rung 2: the balloons are exactly the complement of the guest's own GM ranges
@@ -33,9 +34,9 @@ vgt_list_json $W/i9.json
 lb=$(vgt_guest_field $W/i9.json i9 low_gm_base); ls=$(vgt_guest_field $W/i9.json i9 low_gm_size)
 hb=$(vgt_guest_field $W/i9.json i9 high_gm_base); hs=$(vgt_guest_field $W/i9.json i9 high_gm_size)
 ap=$(guest_vals i9 gpu_bar | sed -n 's/^2,[^,]*,//p' | head -n 1)
-grep -q 'VGT balloon successfully' $log && pass "rung 2: ballooning succeeded" || fail "rung 2: ballooning" "no 'VGT balloon successfully'"
-grep 'balloon space' $log | sed 's/^.*KLOG /# /'
-got=$(sed -n 's/.*balloon space: range \[ *\(0x[0-9a-f]*\) *- *\(0x[0-9a-f]*\) *\].*/\1-\2/p' $log | sort | xargs)
+grep -aq 'VGT balloon successfully' $log && pass "rung 2: ballooning succeeded" || fail "rung 2: ballooning" "no 'VGT balloon successfully'"
+grep -a 'balloon space' $log | sed 's/^.*KLOG /# /'
+got=$(tr -cd '\11\12\40-\176' < $log | sed -n 's/.*balloon space: range \[ *\(0x[0-9a-f]*\) *- *\(0x[0-9a-f]*\) *\].*/\1-\2/p' | sort | xargs)
 if [ -n "$lb" ] && [ -n "$hb" ] && [ -n "$ap" ]; then
 	gtt=$((1 << 32))
 	want=$( {
@@ -50,7 +51,7 @@ else
 fi
 
 # rung 3
-grep -q 'Initialized i915' $log && pass "rung 3: Initialized i915" || fail "rung 3: Initialized i915" "not in the guest log"
+grep -aq 'Initialized i915' $log && pass "rung 3: Initialized i915" || fail "rung 3: Initialized i915" "not in the guest log"
 klog 'Initialized i915'
 guest_vals i9 dri | grep -q card0 && pass "rung 3: /dev/dri/card0" || fail "rung 3: /dev/dri/card0" "dri: $(guest_vals i9 dri | xargs)"
 check_eq "rung 3: display_ready in vgt-list" "$(vgt_guest_field $W/i9.json i9 display_ready)" true
@@ -106,4 +107,10 @@ if [ -n "$conn" ] && st6 connected; then
 else
 	fail "rung 6: hotplug" "the guest reports no connected connector status"
 fi
+
+# rung 7, first half: the probe's execlist submissions completed, so the GT is alive
+check_eq "rung 7: the GT is not wedged (debugfs i915_wedged)" "$(guest_val i9 gt_wedged)" 0
+n=$(guest_val i9 i915_irqs)
+[ "${n:-0}" -gt 0 ] 2>/dev/null && pass "rung 7: i915 took interrupts ($n)" || fail "rung 7: i915 took interrupts" "'$n'"
+grep -a -E 'KLOG.*(wedged|GPU HANG|hung)' $log | head -n 3 | sed 's/^.*KLOG /# /'
 guest_keep i9
