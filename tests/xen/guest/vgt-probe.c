@@ -13,6 +13,8 @@
  *                             the guest's own memory and scan it out on pipe A
  *   vgt-probe kms RGB         the same colour through the guest's DRM driver (i915):
  *                             a dumb buffer on the first connected connector
+ *   vgt-probe gem VALUE       a batch (MI_STORE_DWORD_IMM VALUE) through i915's
+ *                             execbuffer; wait for it, read the value back
  *   vgt-probe hotplug [SECS]  watch the ports' hot-plug state and interrupts, read
  *                             the EDID of connected ports over GMBUS
  *   vgt-probe bench N         N 4-byte MMIO reads of a vGPU register and of a
@@ -687,6 +689,76 @@ static int cmd_kms(uint32_t rgb)
     return pid > 0 ? 0 : 1;
 }
 
+/* ---- gem: a batch buffer through i915's execbuffer (issue 8, rung 7) --------
+ * i915 uapi (include/uapi/drm/i915_drm.h), declared here for the same reason. */
+struct gem_create { uint64_t size; uint32_t handle, pad; };
+struct gem_rw { uint32_t handle, pad; uint64_t offset, size, data_ptr; };
+struct gem_exec_object2 {
+    uint32_t handle, relocation_count;
+    uint64_t relocs_ptr, alignment, offset, flags, rsvd1, rsvd2;
+};
+struct gem_execbuffer2 {
+    uint64_t buffers_ptr;
+    uint32_t buffer_count, batch_start_offset, batch_len, DR1, DR4, num_cliprects;
+    uint64_t cliprects_ptr, flags, rsvd1, rsvd2;
+};
+struct gem_wait { uint32_t bo_handle, flags; int64_t timeout_ns; };
+#define GEM_CREATE _IOWR('d', 0x40 + 0x1b, struct gem_create)
+#define GEM_PREAD _IOW('d', 0x40 + 0x1c, struct gem_rw)
+#define GEM_PWRITE _IOW('d', 0x40 + 0x1d, struct gem_rw)
+#define GEM_EXECBUFFER2 _IOW('d', 0x40 + 0x29, struct gem_execbuffer2)
+#define GEM_WAIT _IOWR('d', 0x40 + 0x2c, struct gem_wait)
+#define EXEC_OBJECT_WRITE (1u << 2)
+#define EXEC_OBJECT_PINNED (1u << 4)
+#define EXEC_RENDER 1u
+#define EXEC_NO_RELOC (1u << 11)
+
+/* A batch on the render engine at fixed PPGTT addresses (softpin): MI_NOOP,
+ * MI_STORE_DWORD_IMM of a value into a second buffer, MI_BATCH_BUFFER_END; wait
+ * for it, read the value back.  On a vGPU whose model runs batches in software
+ * the value is there; on one that does not, the wait times out or reads 0. */
+static int cmd_gem(uint32_t value)
+{
+    enum { TARGET_VA = 0x100000, BATCH_VA = 0x200000, OFF = 0x40 };
+    struct gem_create t = { .size = 4096 }, b = { .size = 4096 };
+    uint32_t batch[] = { 0, 0x10000002, TARGET_VA + OFF, 0, value, 0x05000000, 0, 0 }, got = 0;
+    struct gem_exec_object2 obj[2];
+    struct gem_execbuffer2 eb = { 0 };
+    struct gem_wait w = { 0 };
+    struct gem_rw rw = { 0 };
+    int fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+
+    if (fd < 0) {
+        check("gem", "error open /dev/dri/card0: %s", strerror(errno));
+        return 1;
+    }
+    if (kms_ioctl(fd, GEM_CREATE, &t, "GEM_CREATE") || kms_ioctl(fd, GEM_CREATE, &b, "GEM_CREATE"))
+        return 1;
+    rw = (struct gem_rw){ .handle = b.handle, .size = sizeof(batch), .data_ptr = (uintptr_t)batch };
+    if (kms_ioctl(fd, GEM_PWRITE, &rw, "GEM_PWRITE"))
+        return 1;
+    memset(obj, 0, sizeof(obj));
+    obj[0] = (struct gem_exec_object2){ .handle = t.handle, .offset = TARGET_VA,
+                                        .flags = EXEC_OBJECT_PINNED | EXEC_OBJECT_WRITE };
+    obj[1] = (struct gem_exec_object2){ .handle = b.handle, .offset = BATCH_VA, .flags = EXEC_OBJECT_PINNED };
+    eb.buffers_ptr = (uintptr_t)obj;
+    eb.buffer_count = 2;            /* the batch is the last object */
+    eb.batch_len = sizeof(batch);
+    eb.flags = EXEC_RENDER | EXEC_NO_RELOC;
+    if (kms_ioctl(fd, GEM_EXECBUFFER2, &eb, "GEM_EXECBUFFER2"))
+        return 1;
+    w = (struct gem_wait){ .bo_handle = t.handle, .timeout_ns = 5000000000ll };
+    if (kms_ioctl(fd, GEM_WAIT, &w, "GEM_WAIT"))
+        return 1;
+    rw = (struct gem_rw){ .handle = t.handle, .offset = OFF, .size = 4, .data_ptr = (uintptr_t)&got };
+    if (kms_ioctl(fd, GEM_PREAD, &rw, "GEM_PREAD"))
+        return 1;
+    check("gem_store", "0x%x", got);
+    check("gem_want", "0x%x", value);
+    close(fd);
+    return got == value ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "info";
@@ -700,10 +772,12 @@ int main(int argc, char **argv)
         return cmd_hotplug(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 5);
     if (!strcmp(mode, "bench"))
         return cmd_bench(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 10000);
+    if (!strcmp(mode, "gem"))
+        return cmd_gem(argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 0xc0ffee11u);
     if (!strcmp(mode, "kms"))
         return cmd_kms(argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 0x003366ccu);
     if ((!strcmp(mode, "peek") && argc == 3) || (!strcmp(mode, "poke") && argc == 4))
         return cmd_peek_poke(argc, argv);
-    fprintf(stderr, "usage: vgt-probe info|contain|fb [RGB]|kms [RGB]|hotplug [SECS]|bench [N]|peek OFF|poke OFF VAL\n");
+    fprintf(stderr, "usage: vgt-probe info|contain|fb [RGB]|kms [RGB]|gem [VALUE]|hotplug [SECS]|bench [N]|peek OFF|poke OFF VAL\n");
     return 2;
 }
