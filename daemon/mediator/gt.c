@@ -184,6 +184,8 @@ static bool run_stream(struct vgt_vgpu *v, struct gt_run *run, struct gt_stream 
         op = (cmd >> 23) & 0x3F;
         if (client == 0)
             len = op < 0x10 ? 1 : (cmd & 0xFF) + 2;
+        else if (client == 3 && ((cmd >> 27) & 3) == 1 && ((cmd >> 24) & 7) <= 1)
+            len = 1;        /* single-dword GFXPIPE: PIPELINE_SELECT, 3DSTATE_VF_STATISTICS */
         else if (client == 2 || client == 3)
             len = (cmd & 0xFF) + 2;
         else

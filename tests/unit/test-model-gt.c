@@ -27,6 +27,8 @@ static unsigned ring_cmds(struct fake_host *h)
         0x01000000,                                     /* MI_USER_INTERRUPT */
         0x18800101, 0x1000, 0,                          /* MI_BATCH_BUFFER_START (no PPGTT): skipped */
         0x78000003, 0, 0, 0, 0,                         /* a 3D state command: skipped */
+        0x69040303,                                     /* PIPELINE_SELECT: one dword */
+        0x680B0001,                                     /* 3DSTATE_VF_STATISTICS: one dword */
         0x10800001, 0xC0, 44,                           /* MI_STORE_DWORD_INDEX: status page +0xC0 */
         0,                                              /* MI_NOOP */
     };
