@@ -17,8 +17,8 @@ static const struct sw_reg_def common_regs[] = {
     /* ---- engines: reset handshake, ring mode, errors ---- */
     ENGINES(0xD0, .wmask = 0xFFFD, .mirror_src = 1u << 0, .mirror_shift = -1,
             .flags = SW_RF_MASKED),                     /* RESET_CTL: READY_TO_RESET follows REQUEST */
-    ENGINES(0x9C, .wmask = 0xFDFF, .mirror_src = 1u << 8, .mirror_shift = -1,
-            .flags = SW_RF_MASKED),                     /* MI_MODE: MODE_IDLE follows STOP_RING */
+    ENGINES(0x9C, .init = 1u << 9, .wmask = 0xFDFF, .flags = SW_RF_MASKED),
+                                    /* MI_MODE: MODE_IDLE always (a submission completes at once) */
     ENGINES(0x29C, .wmask = 0xFFFF, .flags = SW_RF_MASKED),    /* RING_MODE_GEN7 */
     ENGINES(0xC0, .wmask = 0xFFFF, .flags = SW_RF_MASKED),     /* INSTPM */
     ENGINES(0xB0, .wmask = ALL, .w1c = ALL),                   /* EIR */

@@ -27,8 +27,13 @@ static void masked(struct vgt_vgpu *v)
     is_int(rd32(v, 0x20D0), 0, "a write without the mask half changes nothing");
     wr32(v, 0x20D0, 0x00020002);
     is_int(rd32(v, 0x20D0), 0, "READY_TO_RESET cannot be written");
+    is_int(rd32(v, 0x209C), 0x200, "MI_MODE: MODE_IDLE at boot (the engine is idle)");
     wr32(v, 0x209C, 0x01000100);    /* MI_MODE STOP_RING */
-    is_int(rd32(v, 0x209C), 0x300, "MI_MODE: MODE_IDLE follows STOP_RING");
+    is_int(rd32(v, 0x209C), 0x300, "MI_MODE: stopped and idle");
+    wr32(v, 0x209C, 0x02000000);
+    is_int(rd32(v, 0x209C), 0x300, "MODE_IDLE cannot be cleared");
+    wr32(v, 0x209C, 0x01000000);
+    is_int(rd32(v, 0x209C), 0x200, "running again, still idle");
     wr32(v, 0x7004, 0x00030001);
     is_int(rd32(v, 0x7004), 1, "CACHE_MODE_1 masked");
     wr32(v, 0x7004, 0x00020002);
