@@ -3,17 +3,20 @@
  * Execlist submission, completed at once.  The guest i915 submits contexts by
  * four writes to an engine's ELSP; without an answer it declares the GT wedged.
  * The model "runs" each submitted context synchronously: it walks the context's
- * ring from head to tail and carries out the commands whose effects the driver
- * waits for -- the breadcrumb writes (MI_STORE_DWORD_IMM, MI_FLUSH_DW and
- * PIPE_CONTROL post-sync writes into the global GTT, or into the status page by
- * index), MI_LOAD_REGISTER_IMM and MI_USER_INTERRUPT -- and skips everything
- * else, batch buffers included (nothing renders).  Then it moves the ring head
- * to the tail in the context image, writes the context status buffer (CSB)
- * entries into the engine's status page (the caps say HWSP_EMULATION) and its
- * registers, and raises the context switch interrupt.
+ * ring from head to tail, and the batch buffers it starts (global GTT or the
+ * context's 4-level PPGTT, chained and second level too), and carries out the
+ * commands that write memory or raise interrupts -- MI_STORE_DWORD_IMM,
+ * MI_STORE_DWORD_INDEX, MI_FLUSH_DW and PIPE_CONTROL post-sync writes (global
+ * GTT, PPGTT or status page), MI_LOAD_REGISTER_IMM, MI_USER_INTERRUPT,
+ * MI_BATCH_BUFFER_START/END -- and skips everything else (nothing renders).
+ * Then it moves the ring head to the tail in the context image, writes the
+ * context status buffer (CSB) entries into the engine's status page (the caps
+ * say HWSP_EMULATION) and its registers, and raises the context switch interrupt.
  *
- * All addresses are guest input: every access goes through sw_gm_rw (own
- * partition, present entry, the host's guest_read/guest_write).
+ * All addresses are guest input: GM goes through sw_gm_rw (own partition,
+ * present entry), PPGTT tables and pages through the host's guest_read/
+ * guest_write (the guest's own RAM only); one submission runs at most
+ * MAX_DWORDS commands, so a looping batch cannot keep the model busy.
  */
 #include <string.h>
 #include "daemon/mediator/swmodel.h"
@@ -37,6 +40,8 @@
 #define CTX_RING_TAIL (0x06 + 1)
 #define CTX_RING_START (0x08 + 1)
 #define CTX_RING_CTL (0x0a + 1)
+#define CTX_PDP0_UDW (0x30 + 1)
+#define CTX_PDP0_LDW (0x32 + 1)
 
 #define GT_USER_INTERRUPT (1u << 0)
 #define GT_CONTEXT_SWITCH (1u << 8)
@@ -55,6 +60,79 @@ static const struct {
     { 0x1A000, SW_IRQ_GT3, 0 },     /* VECS */
 };
 
+/* One submission being run: its engine, status page, PPGTT and what it raised. */
+struct gt_run {
+    unsigned e;
+    uint64_t hws;               /* status page (GM), 0: none */
+    uint64_t pml4;              /* the context's 4-level PPGTT root (guest physical), 0: none */
+    uint32_t irq;
+    unsigned budget;            /* dwords left for this submission */
+};
+
+#define PPGTT_ADDR_MASK 0x00007FFFFFFFF000ull   /* bits 12..46, as GGTT entries */
+#define PPGTT_PS (1ull << 7)                    /* PDPE: 1 GiB page, PDE: 2 MiB page */
+#define PPGTT_IPS (1ull << 11)                  /* PDE: its page table maps 64 KiB pages */
+
+/* PPGTT address -> guest physical, through the guest's own page tables (which are
+ * guest RAM: every table read goes through guest_read, so a table or page outside
+ * the guest's memory ends the walk). */
+static int ppgtt_to_gpa(struct vgt_vgpu *v, uint64_t pml4, uint64_t va, uint64_t *gpa)
+{
+    static const unsigned shift[4] = { 39, 30, 21, 12 };
+    uint64_t table = pml4, ent = 0;
+    bool ips = false;
+
+    if (!pml4 || !v->host || !v->host->guest_read)
+        return -ENOENT;
+    va &= (1ull << 48) - 1;
+    for (unsigned l = 0; l < 4; l++) {
+        unsigned idx = (va >> shift[l]) & 0x1FF;
+        int r;
+
+        if (l == 3 && ips)
+            idx &= ~0xFu;       /* one entry per 64 KiB: every 16th */
+        r = v->host->guest_read(v->host_opaque, (table & PPGTT_ADDR_MASK) + 8ull * idx, &ent, 8);
+        if (r < 0)
+            return r;
+        if (!(ent & 1))
+            return -ENOENT;
+        if ((l == 1 || l == 2) && (ent & PPGTT_PS)) {
+            uint64_t mask = (1ull << shift[l]) - 1;
+            *gpa = (ent & PPGTT_ADDR_MASK & ~mask) | (va & mask);
+            return 0;
+        }
+        if (l == 2)
+            ips = ent & PPGTT_IPS;
+        table = ent;
+    }
+    *gpa = ips ? (ent & PPGTT_ADDR_MASK & ~0xFFFFull) | (va & 0xFFFF)
+               : (ent & PPGTT_ADDR_MASK) | (va & 0xFFF);
+    return 0;
+}
+
+/* len (4 or 8, aligned) bytes at addr in the global GTT or the context's PPGTT. */
+static int space_rw(struct vgt_vgpu *v, const struct gt_run *run, bool ppgtt, uint64_t addr,
+                    void *buf, unsigned len, bool write)
+{
+    uint64_t gpa;
+    int r;
+
+    addr &= ~(uint64_t)(len - 1);
+    if (!ppgtt)
+        return sw_gm_rw(v, addr, buf, len, write);
+    r = ppgtt_to_gpa(v, run->pml4, addr, &gpa);
+    if (r < 0)
+        return r;
+    if (write && !v->host->guest_write)
+        return -EFAULT;
+    r = write ? v->host->guest_write(v->host_opaque, gpa, buf, len)
+              : v->host->guest_read(v->host_opaque, gpa, buf, len);
+    if (r == -EFAULT)
+        sw_refuse(v, VGT_STAT_GGTT_REFUSED, "PPGTT entry of 0x%llx points outside guest memory",
+                  (unsigned long long)addr);
+    return r;
+}
+
 static int gm_read32(struct vgt_vgpu *v, uint64_t gm, uint32_t *val)
 {
     return sw_gm_rw(v, gm & ~3ull, val, 4, false);
@@ -62,73 +140,111 @@ static int gm_read32(struct vgt_vgpu *v, uint64_t gm, uint32_t *val)
 
 /* A write a command asks for; outside the partition or without an entry it is
  * refused and counted (an entry pointing outside guest memory is counted above). */
-static void gm_write(struct vgt_vgpu *v, uint64_t gm, uint64_t val, unsigned len)
+static void cmd_write(struct vgt_vgpu *v, const struct gt_run *run, bool ppgtt, uint64_t addr,
+                      uint64_t val, unsigned len)
 {
-    int r = sw_gm_rw(v, gm & ~(uint64_t)(len - 1), &val, len, true);
+    int r = space_rw(v, run, ppgtt, addr, &val, len, true);
 
     if (r < 0 && r != -EFAULT)
-        sw_refuse(v, VGT_STAT_GGTT_REFUSED, "command write to GM 0x%llx refused",
-                  (unsigned long long)gm);
+        sw_refuse(v, VGT_STAT_GGTT_REFUSED, "command write to %s 0x%llx refused",
+                  ppgtt ? "PPGTT" : "GM", (unsigned long long)addr);
 }
 
-/* The commands of one context's ring; returns the GT interrupt bits raised. */
-static uint32_t run_ring(struct vgt_vgpu *v, unsigned e, uint64_t start, uint32_t size,
-                         uint32_t head, uint32_t tail)
-{
-    uint64_t hws = sw_reg(v, engines[e].base + HWS_PGA) & ~4095u;
-    uint32_t irq = 0, dw[6];
-    unsigned budget = MAX_DWORDS;
+/* A command stream: a ring (GGTT, wraps at size) or a batch buffer (linear, GGTT
+ * or PPGTT, ends at MI_BATCH_BUFFER_END). */
+struct gt_stream {
+    uint64_t base;
+    uint32_t size;              /* ring size; 0 for a batch */
+    uint64_t pos;
+    bool ppgtt;
+};
 
-    while (head != tail && budget) {
+static int stream_dw(struct vgt_vgpu *v, const struct gt_run *run, const struct gt_stream *s,
+                     unsigned i, uint32_t *val)
+{
+    uint64_t off = s->size ? (s->pos + 4ull * i) % s->size : s->pos + 4ull * i;
+    return space_rw(v, run, s->ppgtt, s->base + off, val, 4, false);
+}
+
+#define MAX_BATCH_DEPTH 2       /* ring -> first level -> second level */
+
+/* Runs the stream until its end (ring: pos reaches tail; batch: BB_END), an
+ * unreadable command or the budget; returns false on the latter two. */
+static bool run_stream(struct vgt_vgpu *v, struct gt_run *run, struct gt_stream *s, uint64_t tail,
+                       unsigned depth)
+{
+    uint32_t dw[6];
+
+    while (run->budget && (s->size == 0 || s->pos != tail)) {
         uint32_t cmd, len, client, op;
 
-        if (gm_read32(v, start + head, &cmd) < 0)
-            break;
+        if (stream_dw(v, run, s, 0, &cmd) < 0)
+            return false;
         client = cmd >> 29;
         op = (cmd >> 23) & 0x3F;
         if (client == 0)
             len = op < 0x10 ? 1 : (cmd & 0xFF) + 2;
+        else if (client == 3 && ((cmd >> 27) & 3) == 1 && ((cmd >> 24) & 7) <= 1)
+            len = 1;        /* single-dword GFXPIPE: PIPELINE_SELECT, 3DSTATE_VF_STATISTICS */
         else if (client == 2 || client == 3)
             len = (cmd & 0xFF) + 2;
         else
             len = 1;
-        if (len > budget)
-            break;
+        if (len > run->budget)
+            return false;
         memset(dw, 0, sizeof(dw));
         dw[0] = cmd;
         for (unsigned i = 1; i < len && i < 6; i++)
-            if (gm_read32(v, start + (head + 4 * i) % size, &dw[i]) < 0)
-                return irq;
+            if (stream_dw(v, run, s, i, &dw[i]) < 0)
+                return false;
+        run->budget -= len;
         if (client == 0) {
+            bool global = cmd & (1u << 22);
             switch (op) {
             case 0x02:                                  /* MI_USER_INTERRUPT */
-                irq |= GT_USER_INTERRUPT;
+                run->irq |= GT_USER_INTERRUPT;
+                break;
+            case 0x0A:                                  /* MI_BATCH_BUFFER_END */
+                if (!s->size)
+                    return true;
                 break;
             case 0x20:                                  /* MI_STORE_DWORD_IMM */
-                if (cmd & (1u << 22))                   /* global GTT */
-                    gm_write(v, dw[1] | (uint64_t)dw[2] << 32, len >= 5 ? dw[3] | (uint64_t)dw[4] << 32 : dw[3],
-                             len >= 5 ? 8 : 4);
+                if (len >= 4)
+                    cmd_write(v, run, !global, dw[1] | (uint64_t)dw[2] << 32,
+                              len >= 5 ? dw[3] | (uint64_t)dw[4] << 32 : dw[3], len >= 5 ? 8 : 4);
                 break;
             case 0x21:                                  /* MI_STORE_DWORD_INDEX */
-                if (hws)
-                    gm_write(v, hws + (dw[1] & 0xFFC), dw[2], 4);
+                if (run->hws)
+                    cmd_write(v, run, false, run->hws + (dw[1] & 0xFFC), dw[2], 4);
                 break;
             case 0x22:                                  /* MI_LOAD_REGISTER_IMM */
                 for (unsigned i = 1; i + 1 < len; i += 2) {
-                    uint32_t pair[2];
-                    if (gm_read32(v, start + (head + 4 * i) % size, &pair[0]) < 0 ||
-                        gm_read32(v, start + (head + 4 * i + 4) % size, &pair[1]) < 0)
+                    uint32_t reg, val;
+                    if (stream_dw(v, run, s, i, &reg) < 0 || stream_dw(v, run, s, i + 1, &val) < 0)
                         break;
                     /* exactly what an MMIO write of the guest may do */
-                    sw_mmio_write(v, pair[0] & 0x7FFFFC, 4, pair[1]);
+                    sw_mmio_write(v, reg & 0x7FFFFC, 4, val);
                 }
                 break;
             case 0x26:                                  /* MI_FLUSH_DW */
                 if ((cmd & (3u << 14)) == (1u << 14) && len >= 4) {
                     if (cmd & (1u << 21))               /* store index */
-                        gm_write(v, hws + (dw[1] & 0xFF8), dw[3], 4);
-                    else if (dw[1] & (1u << 2))         /* global GTT */
-                        gm_write(v, (dw[1] & ~7u) | (uint64_t)dw[2] << 32, dw[3], 4);
+                        cmd_write(v, run, false, run->hws + (dw[1] & 0xFF8), dw[3], 4);
+                    else                                /* bit 2: global GTT, else PPGTT */
+                        cmd_write(v, run, !(dw[1] & (1u << 2)), (dw[1] & ~7u) | (uint64_t)dw[2] << 32,
+                                  dw[3], 4);
+                }
+                break;
+            case 0x31:                                  /* MI_BATCH_BUFFER_START */
+                if (len >= 3) {
+                    struct gt_stream b = { .base = (dw[1] & ~3u) | (uint64_t)dw[2] << 32,
+                                           .ppgtt = cmd & (1u << 8) };
+                    if (s->size == 0 && !(cmd & (1u << 22))) {
+                        *s = b;                         /* chained: this batch goes on there */
+                        continue;
+                    }
+                    if (depth < MAX_BATCH_DEPTH && !run_stream(v, run, &b, 0, depth + 1) && !run->budget)
+                        return false;
                 }
                 break;
             default:
@@ -138,24 +254,25 @@ static uint32_t run_ring(struct vgt_vgpu *v, unsigned e, uint64_t start, uint32_
             if (((dw[1] >> 14) & 3) == 1) {             /* post-sync: write immediate data */
                 uint64_t addr = dw[2] | (uint64_t)dw[3] << 32;
                 uint64_t data = dw[4] | (uint64_t)dw[5] << 32;
-                unsigned n = 8;                         /* a qword, as i915 expects */
                 if (dw[1] & (1u << 21))                 /* store data index */
-                    gm_write(v, hws + (addr & 0xFF8), data, n);
-                else if (dw[1] & (1u << 24))            /* global GTT */
-                    gm_write(v, addr & ~7ull, data, n);
+                    cmd_write(v, run, false, run->hws + (addr & 0xFF8), data, 8);
+                else                                    /* bit 24: global GTT, else PPGTT */
+                    cmd_write(v, run, !(dw[1] & (1u << 24)), addr & ~7ull, data, 8);
             }
         }
-        budget -= len;
-        head = (head + 4 * len) % size;
+        s->pos = s->size ? (s->pos + 4ull * len) % s->size : s->pos + 4ull * len;
     }
-    return irq;
+    return s->size != 0 && s->pos == tail;
 }
 
 /* Run one context (descriptor lower dword = LRCA | flags): returns the irq bits. */
 static uint32_t run_context(struct vgt_vgpu *v, unsigned e, uint32_t desc)
 {
     uint64_t state = (uint64_t)(desc & 0xFFFFF000u) + LRC_STATE_OFFSET;
-    uint32_t head, tail, start, ctl, size, irq;
+    uint32_t head, tail, start, ctl, size, pdp_lo = 0, pdp_hi = 0;
+    struct gt_run run = { .e = e, .budget = MAX_DWORDS,
+                          .hws = sw_reg(v, engines[e].base + HWS_PGA) & ~4095u };
+    struct gt_stream ring;
 
     if (gm_read32(v, state + 4 * CTX_RING_HEAD, &head) < 0 ||
         gm_read32(v, state + 4 * CTX_RING_TAIL, &tail) < 0 ||
@@ -164,14 +281,24 @@ static uint32_t run_context(struct vgt_vgpu *v, unsigned e, uint32_t desc)
         sw_log(v, 7, "engine %u: context 0x%x unreadable", e, desc);
         return 0;
     }
+    /* a 4-level PPGTT (addressing mode 3): its root is in PDP0 */
+    if (((desc >> 3) & 3) == 3 && gm_read32(v, state + 4 * CTX_PDP0_LDW, &pdp_lo) == 0 &&
+        gm_read32(v, state + 4 * CTX_PDP0_UDW, &pdp_hi) == 0)
+        run.pml4 = ((uint64_t)pdp_hi << 32 | pdp_lo) & PPGTT_ADDR_MASK;
     size = (ctl & 0x001FF000u) + 4096;
     head &= 0x001FFFFCu;
     tail &= 0x001FFFFCu;
     if (head >= size || tail >= size)
         return 0;
-    irq = run_ring(v, e, start & 0xFFFFF000u, size, head, tail);
-    gm_write(v, state + 4 * CTX_RING_HEAD, tail, 4);   /* the context is idle at its tail */
-    return irq;
+    ring = (struct gt_stream){ .base = start & 0xFFFFF000u, .size = size, .pos = head };
+    run_stream(v, &run, &ring, tail, 0);
+    cmd_write(v, &run, false, state + 4 * CTX_RING_HEAD, tail, 4);   /* idle at its tail */
+    return run.irq;
+}
+
+static void gm_write(struct vgt_vgpu *v, uint64_t gm, uint64_t val, unsigned len)
+{
+    cmd_write(v, NULL, false, gm, val, len);
 }
 
 static void csb_push(struct vgt_vgpu *v, unsigned e, uint32_t status, uint32_t ctx_id)

@@ -17,14 +17,16 @@ static const struct sw_reg_def common_regs[] = {
     /* ---- engines: reset handshake, ring mode, errors ---- */
     ENGINES(0xD0, .wmask = 0xFFFD, .mirror_src = 1u << 0, .mirror_shift = -1,
             .flags = SW_RF_MASKED),                     /* RESET_CTL: READY_TO_RESET follows REQUEST */
-    ENGINES(0x9C, .wmask = 0xFDFF, .mirror_src = 1u << 8, .mirror_shift = -1,
-            .flags = SW_RF_MASKED),                     /* MI_MODE: MODE_IDLE follows STOP_RING */
+    ENGINES(0x9C, .init = 1u << 9, .wmask = 0xFDFF, .flags = SW_RF_MASKED),
+                                    /* MI_MODE: MODE_IDLE always (a submission completes at once) */
     ENGINES(0x29C, .wmask = 0xFFFF, .flags = SW_RF_MASKED),    /* RING_MODE_GEN7 */
     ENGINES(0xC0, .wmask = 0xFFFF, .flags = SW_RF_MASKED),     /* INSTPM */
     ENGINES(0xB0, .wmask = ALL, .w1c = ALL),                   /* EIR */
     ENGINES(0xB4, .init = ALL, .wmask = ALL),                  /* EMR */
     ENGINES(0xA8, .init = ALL, .wmask = ALL),                  /* RING_IMR */
     { .offset = 0x941C, .wmask = ALL, .flags = SW_RF_SELFCLEAR },  /* GEN6_GDRST: reset done at once */
+    { .offset = 0x4260, .count = 5, .stride = 4, .wmask = ALL, .flags = SW_RF_SELFCLEAR },
+                                    /* GEN8_RTCR/M1TCR/M2TCR/BTCR/VTCR: TLB invalidation done at once */
     ENGINES(0x230, .wmask = ALL, .handler = SW_H_ELSP),       /* ELSP: submissions complete at once */
     ENGINES(0x370, .count = 12, .stride = 4),                 /* context status buffer (read-only) */
     ENGINES(0x3A0, .init = 0x0007, .wmask = 0xFFFF, .flags = SW_RF_MASKED),  /* CSB pointers (write 7: none) */

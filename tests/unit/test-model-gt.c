@@ -25,8 +25,10 @@ static unsigned ring_cmds(struct fake_host *h)
         0x13004002, (TL + 16) | 4, 0, 43,               /* MI_FLUSH_DW, post-sync dword */
         0x11000001, 0x4094, 0x77,                       /* MI_LOAD_REGISTER_IMM */
         0x01000000,                                     /* MI_USER_INTERRUPT */
-        0x18800101, 0x1000, 0,                          /* MI_BATCH_BUFFER_START (PPGTT): skipped */
+        0x18800101, 0x1000, 0,                          /* MI_BATCH_BUFFER_START (no PPGTT): skipped */
         0x78000003, 0, 0, 0, 0,                         /* a 3D state command: skipped */
+        0x69040303,                                     /* PIPELINE_SELECT: one dword */
+        0x680B0001,                                     /* 3DSTATE_VF_STATISTICS: one dword */
         0x10800001, 0xC0, 44,                           /* MI_STORE_DWORD_INDEX: status page +0xC0 */
         0,                                              /* MI_NOOP */
     };
@@ -49,6 +51,87 @@ static void submit(struct vgt_vgpu *v, uint32_t base, uint32_t desc1, uint32_t d
     wr32(v, base + 0x230, desc1);
     wr32(v, base + 0x230, 0x20);
     wr32(v, base + 0x230, desc0);
+}
+
+/* A 4-level PPGTT in guest RAM: PML4 0x600000, PDP 0x601000, PD 0x602000, PT
+ * 0x603000; va 0x100000 -> RAM 0x610000 (target), 0x101000 -> 0x611000 (batch),
+ * va 0x400000 is a 2 MiB page at RAM 0x800000, va 0x102000 points outside RAM. */
+#define PML4 0x600000u
+#define TGT 0x610000u
+#define BB 0x611000u
+static uint64_t *ram64(struct fake_host *h, uint64_t gpa) { return (uint64_t *)(h->ram + gpa); }
+static uint32_t *ram32(struct fake_host *h, uint64_t gpa) { return (uint32_t *)(h->ram + gpa); }
+
+static void ppgtt(struct fake_host *h)
+{
+    *ram64(h, PML4) = 0x601000 | 3;
+    *ram64(h, 0x601000) = 0x602000 | 3;
+    *ram64(h, 0x602000) = 0x603000 | 3;
+    *ram64(h, 0x602000 + 8 * 2) = 0x800000 | 3 | (1u << 7);    /* 2 MiB page */
+    *ram64(h, 0x603000 + 8 * 0x100) = TGT | 3;
+    *ram64(h, 0x603000 + 8 * 0x101) = BB | 3;
+    *ram64(h, 0x603000 + 8 * 0x102) = (uint64_t)(GUEST_RAM + 0x1000) | 3;  /* not guest RAM */
+}
+
+static void ppgtt_batches(struct vgt_vgpu *v, struct fake_host *h, uint32_t *hwsp)
+{
+    static const uint32_t ring[] = {
+        0x18800101, 0x101000, 0,                        /* MI_BATCH_BUFFER_START, PPGTT */
+        0x10400002, TL + 32, 0, 45,                     /* back in the ring: GGTT seqno */
+        0,
+    };
+    static const uint32_t batch[] = {
+        0x10000002, 0x100008, 0, 0xCAFE,               /* MI_STORE_DWORD_IMM, PPGTT */
+        0x10000003, 0x400010, 0, 0x11111111, 0x22222222,  /* qword into the 2 MiB page */
+        0x18C00101, 0x101800, 0,                        /* second-level batch */
+        0x10000002, 0x10000C, 0, 0xD00D,               /* after it returned */
+        0x10000002, 0x102000, 0, 0xBAD,                /* page outside guest RAM: refused */
+        0x05000000,                                     /* MI_BATCH_BUFFER_END */
+        0x10000002, 0x100004, 0, 0xDEAD,               /* never reached */
+    };
+    static const uint32_t second[] = {
+        0x10000002, 0x100010, 0, 0xBEEF,
+        0x05000000,
+    };
+    static const uint32_t loop[] = { 0x18800101, 0x101C00, 0 };   /* chains to itself */
+    uint64_t refused = stat(v, VGT_STAT_GGTT_REFUSED);
+    uint32_t *st = gm32(h, CTX + 4096), n0;
+
+    ppgtt(h);
+    memcpy(gm32(h, RING), ring, sizeof(ring));
+    memcpy(ram32(h, BB), batch, sizeof(batch));
+    memcpy(ram32(h, BB + 0x800), second, sizeof(second));
+    memcpy(ram32(h, BB + 0xC00), loop, sizeof(loop));
+    context(h, 0, sizeof(ring), RING);
+    st[0x33] = PML4;                    /* CTX_PDP0_LDW: the PML4 */
+    st[0x31] = 0;
+    n0 = hwsp[0x1F];
+    submit(v, 0x2000, 0, CTX | 0x19);   /* addressing mode 3: 4-level */
+    is_int(*ram32(h, TGT + 8), 0xCAFE, "batch in the PPGTT: MI_STORE_DWORD_IMM through it");
+    ok(*ram32(h, 0x800010) == 0x11111111 && *ram32(h, 0x800014) == 0x22222222,
+       "qword store into a 2 MiB page");
+    is_int(*ram32(h, TGT + 0x10), 0xBEEF, "second-level batch ran");
+    is_int(*ram32(h, TGT + 0xC), 0xD00D, "and the first level went on after it");
+    is_int(*ram32(h, TGT + 4), 0, "nothing after MI_BATCH_BUFFER_END");
+    ok(stat(v, VGT_STAT_GGTT_REFUSED) == refused + 1, "a PPGTT page outside guest RAM is refused, counted");
+    is_int(*gm32(h, TL + 32), 45, "the ring went on after the batch");
+    is_int(hwsp[0x1F], (n0 + 2) % 6, "and the submission completed");
+
+    /* a batch that chains to itself: the budget ends it, the submission completes */
+    *(uint32_t *)((uint8_t *)gm32(h, RING) + 4) = 0x101C00;
+    *gm32(h, TL + 32) = 0;
+    context(h, 0, sizeof(ring), RING);
+    n0 = hwsp[0x1F];
+    submit(v, 0x2000, 0, CTX | 0x19);
+    is_int(hwsp[0x1F], (n0 + 2) % 6, "a looping batch: completed within the budget");
+    is_int(*gm32(h, TL + 32), 0, "what follows it is not run");
+    /* legacy 3-level addressing: no PPGTT to walk, the batch is not read */
+    *(uint32_t *)((uint8_t *)gm32(h, RING) + 4) = 0x101000;
+    *ram32(h, TGT + 8) = 0;
+    context(h, 0, sizeof(ring), RING);
+    submit(v, 0x2000, 0, CTX | 0x09);
+    is_int(*ram32(h, TGT + 8), 0, "mode 1 (32-bit PPGTT): the batch is not run");
+    is_int(*gm32(h, TL + 32), 45, "the ring still is");
 }
 
 int main(void)
@@ -125,6 +208,7 @@ int main(void)
         submit(v, 0x2000, 0, CTX);      /* element 0 not valid */
         is_int(hwsp[0x1F], 0, "an invalid element submits nothing");
     }
+    ppgtt_batches(v, &h, hwsp);
     wr32(v, 0x2230, 1);
     M->reset(v);
     is_int(rd32(v, 0x23A0) & 7, 7, "after a reset the CSB write pointer is 7");

@@ -27,8 +27,13 @@ static void masked(struct vgt_vgpu *v)
     is_int(rd32(v, 0x20D0), 0, "a write without the mask half changes nothing");
     wr32(v, 0x20D0, 0x00020002);
     is_int(rd32(v, 0x20D0), 0, "READY_TO_RESET cannot be written");
+    is_int(rd32(v, 0x209C), 0x200, "MI_MODE: MODE_IDLE at boot (the engine is idle)");
     wr32(v, 0x209C, 0x01000100);    /* MI_MODE STOP_RING */
-    is_int(rd32(v, 0x209C), 0x300, "MI_MODE: MODE_IDLE follows STOP_RING");
+    is_int(rd32(v, 0x209C), 0x300, "MI_MODE: stopped and idle");
+    wr32(v, 0x209C, 0x02000000);
+    is_int(rd32(v, 0x209C), 0x300, "MODE_IDLE cannot be cleared");
+    wr32(v, 0x209C, 0x01000000);
+    is_int(rd32(v, 0x209C), 0x200, "running again, still idle");
     wr32(v, 0x7004, 0x00030001);
     is_int(rd32(v, 0x7004), 1, "CACHE_MODE_1 masked");
     wr32(v, 0x7004, 0x00020002);
@@ -73,6 +78,10 @@ static void mirrors(struct vgt_vgpu *v)
     wr32(v, 0x70008, 0);
     wr32(v, 0x941C, 0x1);
     is_int(rd32(v, 0x941C), 0, "GDRST reads 0: reset done");
+    for (uint32_t r = 0x4260; r <= 0x4270; r += 4) {
+        wr32(v, r, 0x1);
+        is_int(rd32(v, r), 0, "TLB invalidation 0x%x reads 0: done", r);
+    }
     {
         uint32_t a = rd32(v, 0x70000), b = rd32(v, 0x70000);
         ok(a != b, "PIPEDSL moves");

@@ -11,6 +11,10 @@
  *                             aperture accesses outside the guest's partition
  *   vgt-probe fb RGB          draw a solid XRGB8888 colour in a framebuffer of
  *                             the guest's own memory and scan it out on pipe A
+ *   vgt-probe kms RGB         the same colour through the guest's DRM driver (i915):
+ *                             a dumb buffer on the first connected connector
+ *   vgt-probe gem VALUE       a batch (MI_STORE_DWORD_IMM VALUE) through i915's
+ *                             execbuffer; wait for it, read the value back
  *   vgt-probe hotplug [SECS]  watch the ports' hot-plug state and interrupts, read
  *                             the EDID of connected ports over GMBUS
  *   vgt-probe ports           the monitors the guest finds at boot: each port's
@@ -33,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -684,6 +689,229 @@ static int cmd_peek_poke(int argc, char **argv)
     return 0;
 }
 
+/* ---- kms: a colour through the guest's own DRM driver (i915) ----------------
+ * The DRM uapi structures (include/uapi/drm/drm_mode.h) are stable ABI; the
+ * test hosts have no kernel DRM headers, so the few we use are declared here. */
+struct kms_card_res {
+    uint64_t fb_id_ptr, crtc_id_ptr, connector_id_ptr, encoder_id_ptr;
+    uint32_t count_fbs, count_crtcs, count_connectors, count_encoders;
+    uint32_t min_width, max_width, min_height, max_height;
+};
+struct kms_modeinfo {
+    uint32_t clock;
+    uint16_t hdisplay, hsync_start, hsync_end, htotal, hskew;
+    uint16_t vdisplay, vsync_start, vsync_end, vtotal, vscan;
+    uint32_t vrefresh, flags, type;
+    char name[32];
+};
+struct kms_crtc {
+    uint64_t set_connectors_ptr;
+    uint32_t count_connectors, crtc_id, fb_id, x, y, gamma_size, mode_valid;
+    struct kms_modeinfo mode;
+};
+struct kms_encoder { uint32_t encoder_id, encoder_type, crtc_id, possible_crtcs, possible_clones; };
+struct kms_connector {
+    uint64_t encoders_ptr, modes_ptr, props_ptr, prop_values_ptr;
+    uint32_t count_modes, count_props, count_encoders, encoder_id, connector_id;
+    uint32_t connector_type, connector_type_id, connection, mm_width, mm_height, subpixel, pad;
+};
+struct kms_fb_cmd { uint32_t fb_id, width, height, pitch, bpp, depth, handle; };
+struct kms_create_dumb { uint32_t height, width, bpp, flags, handle, pitch; uint64_t size; };
+struct kms_map_dumb { uint32_t handle, pad; uint64_t offset; };
+#define KMS_IOWR(nr, type) _IOWR('d', nr, type)
+#define KMS_GETRESOURCES KMS_IOWR(0xA0, struct kms_card_res)
+#define KMS_SETCRTC KMS_IOWR(0xA2, struct kms_crtc)
+#define KMS_GETENCODER KMS_IOWR(0xA6, struct kms_encoder)
+#define KMS_GETCONNECTOR KMS_IOWR(0xA7, struct kms_connector)
+#define KMS_ADDFB KMS_IOWR(0xAE, struct kms_fb_cmd)
+#define KMS_CREATE_DUMB KMS_IOWR(0xB2, struct kms_create_dumb)
+#define KMS_MAP_DUMB KMS_IOWR(0xB3, struct kms_map_dumb)
+#define KMS_CONNECTED 1
+
+static int kms_ioctl(int fd, unsigned long req, void *arg, const char *what)
+{
+    int r;
+    do
+        r = ioctl(fd, req, arg);
+    while (r < 0 && (errno == EINTR || errno == EAGAIN));
+    if (r < 0)
+        check("kms", "error %s: %s", what, strerror(errno));
+    return r;
+}
+
+/* The first connected connector's first (preferred) mode, on a CRTC its encoder can
+ * drive; a dumb buffer of that size filled with rgb (XRGB8888, written through the
+ * CPU mapping, never the aperture) is scanned out.  A child keeps the DRM file open
+ * (closing it would take the framebuffer down) while the parent reports and exits. */
+static int cmd_kms(uint32_t rgb)
+{
+    struct kms_card_res res = { 0 };
+    uint32_t conns[16], crtcs[16], encs[32];
+    struct kms_modeinfo modes[64];
+    struct kms_connector c;
+    struct kms_encoder enc = { 0 };
+    struct kms_create_dumb cd = { 0 };
+    struct kms_map_dumb md = { 0 };
+    struct kms_fb_cmd fbc = { 0 };
+    struct kms_crtc cr = { 0 };
+    uint32_t conn_id = 0, crtc_id = 0;
+    int fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+
+    if (fd < 0) {
+        check("kms", "error open /dev/dri/card0: %s", strerror(errno));
+        return 1;
+    }
+    res.connector_id_ptr = (uintptr_t)conns;
+    res.crtc_id_ptr = (uintptr_t)crtcs;
+    res.encoder_id_ptr = (uintptr_t)encs;
+    res.count_connectors = 16;
+    res.count_crtcs = 16;
+    res.count_encoders = 32;
+    if (kms_ioctl(fd, KMS_GETRESOURCES, &res, "GETRESOURCES"))
+        return 1;
+    check("kms_resources", "%u connectors, %u crtcs, %u encoders", res.count_connectors,
+          res.count_crtcs, res.count_encoders);
+    for (unsigned i = 0; i < res.count_connectors && i < 16 && !conn_id; i++) {
+        memset(&c, 0, sizeof(c));
+        c.connector_id = conns[i];
+        /* count_modes 0: the driver probes the connector (we are the DRM master) */
+        if (kms_ioctl(fd, KMS_GETCONNECTOR, &c, "GETCONNECTOR"))
+            return 1;
+        if (c.count_modes > 64 || c.count_encoders > 32) {
+            check("kms", "error connector %u: %u modes, %u encoders", conns[i], c.count_modes,
+                  c.count_encoders);
+            return 1;
+        }
+        c.modes_ptr = (uintptr_t)modes;
+        c.encoders_ptr = (uintptr_t)encs;
+        c.count_props = 0;
+        if (kms_ioctl(fd, KMS_GETCONNECTOR, &c, "GETCONNECTOR"))
+            return 1;
+        if (c.connection != KMS_CONNECTED || c.count_modes == 0)
+            continue;
+        enc.encoder_id = c.encoder_id ? c.encoder_id : encs[0];
+        if (kms_ioctl(fd, KMS_GETENCODER, &enc, "GETENCODER"))
+            return 1;
+        for (unsigned k = 0; k < res.count_crtcs && k < 16 && !crtc_id; k++)
+            if (enc.possible_crtcs & (1u << k))
+                crtc_id = crtcs[k];
+        conn_id = c.connector_id;
+    }
+    if (!conn_id || !crtc_id) {
+        check("kms", "error no connected connector with a mode and a CRTC");
+        return 1;
+    }
+    check("kms_mode", "%ux%u@%u", modes[0].hdisplay, modes[0].vdisplay, modes[0].vrefresh);
+    cd.width = modes[0].hdisplay;
+    cd.height = modes[0].vdisplay;
+    cd.bpp = 32;
+    if (kms_ioctl(fd, KMS_CREATE_DUMB, &cd, "CREATE_DUMB"))
+        return 1;
+    md.handle = cd.handle;
+    if (kms_ioctl(fd, KMS_MAP_DUMB, &md, "MAP_DUMB"))
+        return 1;
+    uint32_t *px = mmap(NULL, cd.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)md.offset);
+    if (px == MAP_FAILED) {
+        check("kms", "error mmap: %s", strerror(errno));
+        return 1;
+    }
+    for (uint64_t i = 0; i < cd.size / 4; i++)
+        px[i] = rgb;
+    fbc = (struct kms_fb_cmd){ .width = cd.width, .height = cd.height, .pitch = cd.pitch,
+                               .bpp = 32, .depth = 24, .handle = cd.handle };
+    if (kms_ioctl(fd, KMS_ADDFB, &fbc, "ADDFB"))
+        return 1;
+    cr.crtc_id = crtc_id;
+    cr.fb_id = fbc.fb_id;
+    cr.set_connectors_ptr = (uintptr_t)&conn_id;
+    cr.count_connectors = 1;
+    cr.mode = modes[0];
+    cr.mode_valid = 1;
+    if (kms_ioctl(fd, KMS_SETCRTC, &cr, "SETCRTC"))
+        return 1;
+    check("kms_fb", "%ux%u,pitch %u,connector %u,crtc %u", cd.width, cd.height, cd.pitch, conn_id,
+          crtc_id);
+    check("kms_rgb", "0x%06x", rgb & 0xffffff);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (;;)
+            pause();
+    }
+    check("kms_done", "%d", pid > 0 ? 1 : 0);
+    return pid > 0 ? 0 : 1;
+}
+
+/* ---- gem: a batch buffer through i915's execbuffer (issue 8, rung 7) --------
+ * i915 uapi (include/uapi/drm/i915_drm.h), declared here for the same reason. */
+struct gem_create { uint64_t size; uint32_t handle, pad; };
+struct gem_rw { uint32_t handle, pad; uint64_t offset, size, data_ptr; };
+struct gem_exec_object2 {
+    uint32_t handle, relocation_count;
+    uint64_t relocs_ptr, alignment, offset, flags, rsvd1, rsvd2;
+};
+struct gem_execbuffer2 {
+    uint64_t buffers_ptr;
+    uint32_t buffer_count, batch_start_offset, batch_len, DR1, DR4, num_cliprects;
+    uint64_t cliprects_ptr, flags, rsvd1, rsvd2;
+};
+struct gem_wait { uint32_t bo_handle, flags; int64_t timeout_ns; };
+#define GEM_CREATE _IOWR('d', 0x40 + 0x1b, struct gem_create)
+#define GEM_PREAD _IOW('d', 0x40 + 0x1c, struct gem_rw)
+#define GEM_PWRITE _IOW('d', 0x40 + 0x1d, struct gem_rw)
+#define GEM_EXECBUFFER2 _IOW('d', 0x40 + 0x29, struct gem_execbuffer2)
+#define GEM_WAIT _IOWR('d', 0x40 + 0x2c, struct gem_wait)
+#define EXEC_OBJECT_WRITE (1u << 2)
+#define EXEC_OBJECT_PINNED (1u << 4)
+#define EXEC_RENDER 1u
+#define EXEC_NO_RELOC (1u << 11)
+
+/* A batch on the render engine at fixed PPGTT addresses (softpin): MI_NOOP,
+ * MI_STORE_DWORD_IMM of a value into a second buffer, MI_BATCH_BUFFER_END; wait
+ * for it, read the value back.  On a vGPU whose model runs batches in software
+ * the value is there; on one that does not, the wait times out or reads 0. */
+static int cmd_gem(uint32_t value)
+{
+    enum { TARGET_VA = 0x100000, BATCH_VA = 0x200000, OFF = 0x40 };
+    struct gem_create t = { .size = 4096 }, b = { .size = 4096 };
+    uint32_t batch[] = { 0, 0x10000002, TARGET_VA + OFF, 0, value, 0x05000000, 0, 0 }, got = 0;
+    struct gem_exec_object2 obj[2];
+    struct gem_execbuffer2 eb = { 0 };
+    struct gem_wait w = { 0 };
+    struct gem_rw rw = { 0 };
+    int fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+
+    if (fd < 0) {
+        check("gem", "error open /dev/dri/card0: %s", strerror(errno));
+        return 1;
+    }
+    if (kms_ioctl(fd, GEM_CREATE, &t, "GEM_CREATE") || kms_ioctl(fd, GEM_CREATE, &b, "GEM_CREATE"))
+        return 1;
+    rw = (struct gem_rw){ .handle = b.handle, .size = sizeof(batch), .data_ptr = (uintptr_t)batch };
+    if (kms_ioctl(fd, GEM_PWRITE, &rw, "GEM_PWRITE"))
+        return 1;
+    memset(obj, 0, sizeof(obj));
+    obj[0] = (struct gem_exec_object2){ .handle = t.handle, .offset = TARGET_VA,
+                                        .flags = EXEC_OBJECT_PINNED | EXEC_OBJECT_WRITE };
+    obj[1] = (struct gem_exec_object2){ .handle = b.handle, .offset = BATCH_VA, .flags = EXEC_OBJECT_PINNED };
+    eb.buffers_ptr = (uintptr_t)obj;
+    eb.buffer_count = 2;            /* the batch is the last object */
+    eb.batch_len = sizeof(batch);
+    eb.flags = EXEC_RENDER | EXEC_NO_RELOC;
+    if (kms_ioctl(fd, GEM_EXECBUFFER2, &eb, "GEM_EXECBUFFER2"))
+        return 1;
+    w = (struct gem_wait){ .bo_handle = t.handle, .timeout_ns = 5000000000ll };
+    if (kms_ioctl(fd, GEM_WAIT, &w, "GEM_WAIT"))
+        return 1;
+    rw = (struct gem_rw){ .handle = t.handle, .offset = OFF, .size = 4, .data_ptr = (uintptr_t)&got };
+    if (kms_ioctl(fd, GEM_PREAD, &rw, "GEM_PREAD"))
+        return 1;
+    check("gem_store", "0x%x", got);
+    check("gem_want", "0x%x", value);
+    close(fd);
+    return got == value ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "info";
@@ -701,8 +929,12 @@ int main(int argc, char **argv)
         return cmd_beat(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 600);
     if (!strcmp(mode, "bench"))
         return cmd_bench(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 10000);
+    if (!strcmp(mode, "gem"))
+        return cmd_gem(argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 0xc0ffee11u);
+    if (!strcmp(mode, "kms"))
+        return cmd_kms(argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 0x003366ccu);
     if ((!strcmp(mode, "peek") && argc == 3) || (!strcmp(mode, "poke") && argc == 4))
         return cmd_peek_poke(argc, argv);
-    fprintf(stderr, "usage: vgt-probe info|contain|fb [RGB]|hotplug [SECS]|ports|beat [SECS]|bench [N]|peek OFF|poke OFF VAL\n");
+    fprintf(stderr, "usage: vgt-probe info|contain|fb [RGB]|kms [RGB]|gem [VALUE]|hotplug [SECS]|ports|beat [SECS]|bench [N]|peek OFF|poke OFF VAL\n");
     return 2;
 }
