@@ -27,7 +27,8 @@ guest_wait e1 'VGTCHECK hp_PORT_B=disconnected' 60 && pass "guest sees PORT_B di
 vxl vgt-hotplug e1 PORT_B connect --edid $EDID --type HDMI_B > $W/e-hp.out 2>&1 && pass "vgt-hotplug connect --edid" || fail "vgt-hotplug connect" "$(head -n 1 $W/e-hp.out)"
 guest_wait e1 'VGTCHECK hp_PORT_B=connected' 60 && pass "guest sees PORT_B connected" || fail "guest sees PORT_B connected" "$(guest_vals e1 hp_PORT_B | xargs)"
 guest_wait e1 'VGTCHECK hp_iir=' 10 && pass "hot-plug interrupt latched ($(guest_val e1 hp_iir))" || fail "hot-plug interrupt latched (SDEIIR)" "none seen"
-guest_wait e1 'VGTCHECK edid_PORT_B=' 30
+# the boot-time read of the DP default monitor over GMBUS is 'none' (DP: AUX); wait for the read after the connect
+guest_wait e1 'VGTCHECK edid_PORT_B=header' 60
 e=$(guest_val e1 edid_PORT_B)
 # bytes 8..23 of the EDID we plugged in
 want_id=$(cut -c17-48 $P/dom0/xvt-1024x768.edid.hex)
