@@ -2,8 +2,6 @@
 # e. xl vgt-switch between guests and back to dom0; xl vgt-hotplug disconnect/connect:
 # the guest sees the port's state change (SDEISR, latched interrupt in SDEIIR) and
 # reads the EDID over GMBUS.
-# default: no
-# status: not yet passed on real Xen (tests/xen/README, Status); run it with SCENARIOS=<id>
 # group: 3
 # needs: vgtd
 # budget: 400

@@ -2,8 +2,6 @@
 # g. kill -9 of vgtd and of one guest's worker while guests run: both come back (vgtd
 # restarted as systemd's Restart= would; the worker by vgtd), partitions unchanged and
 # xl vgt-list the same; the guests keep running.
-# default: no
-# status: not yet passed on real Xen (tests/xen/README, Status); run it with SCENARIOS=<id>
 # group: 3
 # needs: vgtd
 # budget: 500
