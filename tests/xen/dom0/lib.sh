@@ -169,6 +169,29 @@ guest_vals() { sed -n "s/^.*VGTCHECK $2=//p" "/run/$1-serial.log" 2>/dev/null | 
 # guest_keep NAME [TAG]: keep the serial log among the results
 guest_keep() { cp "/run/$1-serial.log" "$R/${SCENARIO:-x}-$1${2:+-$2}-serial.log" 2>/dev/null; }
 guest_destroy() { $REAL_XL destroy "$1" >/dev/null 2>&1; guest_gone "$1" 30; }
+# guest_destroy_rebooting NAME: destroy a guest that reboots by itself, until no new
+# incarnation appears for 10 s (a destroy during a reboot races with xl's restart)
+guest_destroy_rebooting() {
+	local n=0 quiet=0
+	while [ $n -lt 120 ] && [ $quiet -lt 5 ]; do
+		if $REAL_XL domid "$1" >/dev/null 2>&1; then
+			$REAL_XL destroy "$1" >/dev/null 2>&1; quiet=0
+		else
+			quiet=$((quiet+1))
+		fi
+		sleep 2; n=$((n+2))
+	done
+}
+# wait_free_line WANT [TIMEOUT]: free_line equals WANT; a partition stays held for a
+# rebooting guest (vgtd.conf reboot_hold, 60 s) when its domain died in a reboot
+wait_free_line() {
+	local n=0 t=${2:-75}
+	while [ $n -lt "$t" ]; do
+		[ "$(free_line)" = "$1" ] && return 0
+		sleep 3; n=$((n+3))
+	done
+	return 1
+}
 # destroy every domain but dom0 (between scenarios)
 destroy_all() {
 	local d

@@ -29,7 +29,8 @@ wait_new_boot f2 "$d0" && pass "guest rebooted itself (domid $d0 -> $(domid_of f
 wait_done f2 "after its own reboot" && check_eq "PVINFO magic after the guest's reboot" "$(guest_val f2 pv_magic_ok)" 1
 vgt_list_json $W/f-l.json
 check_eq "same low GM after the guest's reboot" "$(vgt_guest_field $W/f-l.json f2 low_gm_base)" "$q0"
-guest_destroy f2
+guest_destroy_rebooting f2
+wait_free_line "$free0"
 check_eq "free resources back after destroy" "$(free_line)" "$free0"
 # 20 create/destroy cycles (created paused: the vGPU is attached before the guest runs)
 t0=$(now); bad=0
