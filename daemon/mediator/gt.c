@@ -123,10 +123,7 @@ static int space_rw(struct vgt_vgpu *v, const struct gt_run *run, bool ppgtt, ui
     r = ppgtt_to_gpa(v, run->pml4, addr, &gpa);
     if (r < 0)
         return r;
-    if (write && !v->host->guest_write)
-        return -EFAULT;
-    r = write ? v->host->guest_write(v->host_opaque, gpa, buf, len)
-              : v->host->guest_read(v->host_opaque, gpa, buf, len);
+    r = sw_guest_rw(v, gpa, buf, len, write);
     if (r == -EFAULT)
         sw_refuse(v, VGT_STAT_GGTT_REFUSED, "PPGTT entry of 0x%llx points outside guest memory",
                   (unsigned long long)addr);

@@ -42,6 +42,14 @@ int sw_gm_to_gpa(struct vgt_vgpu *v, uint64_t gm, uint64_t *gpa)
     return 0;
 }
 
+int sw_guest_rw(struct vgt_vgpu *v, uint64_t gpa, void *buf, size_t len, bool write)
+{
+    if (!v->host || (write && !v->host->guest_write) || (!write && !v->host->guest_read))
+        return -EFAULT;
+    return write ? v->host->guest_write(v->host_opaque, gpa, buf, len)
+                 : v->host->guest_read(v->host_opaque, gpa, buf, len);
+}
+
 int sw_gm_rw(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write)
 {
     uint64_t gpa;
@@ -52,11 +60,7 @@ int sw_gm_rw(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write)
     r = sw_gm_to_gpa(v, gm, &gpa);
     if (r < 0)
         return r;
-    if (!v->host || (write && !v->host->guest_write) || (!write && !v->host->guest_read))
-        r = -EFAULT;
-    else
-        r = write ? v->host->guest_write(v->host_opaque, gpa, buf, len)
-                  : v->host->guest_read(v->host_opaque, gpa, buf, len);
+    r = sw_guest_rw(v, gpa, buf, len, write);
     if (r == -EFAULT)
         sw_refuse(v, VGT_STAT_GGTT_REFUSED, "GGTT entry of GM 0x%llx points outside guest memory",
                   (unsigned long long)gm);

@@ -207,6 +207,8 @@ int sw_gm_to_gpa(struct vgt_vgpu *v, uint64_t gm, uint64_t *gpa);
 /* len bytes (within one page) at GM address gm, through the guest's GGTT entry:
  * -ERANGE outside the partition, -ENOENT without an entry, -EFAULT (counted as a
  * GGTT refusal) if the entry points outside guest memory, -EINVAL across a page. */
+/* Guest memory at gpa through the host's hooks; -EFAULT when outside it or no hook. */
+int sw_guest_rw(struct vgt_vgpu *v, uint64_t gpa, void *buf, size_t len, bool write);
 int sw_gm_rw(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write);
 int sw_ggtt_read(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val);
 int sw_ggtt_write(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t val);
