@@ -276,26 +276,35 @@ static void handle_slot(struct vgt_worker *w, unsigned vcpu, uint32_t port)
     w->x->evtchn_notify(w->xen, port);
 }
 
+/*
+ * One read() takes every pending port (each stays masked until unmasked here);
+ * ports raised meanwhile keep the fd readable and come with the next wake-up of
+ * the level-triggered loop.  A request thus costs four syscalls: the wait, this
+ * read, the unmask and the notify -- no extra read to learn that none is left.
+ */
 void vgt_worker_evtchn_ready(struct vgt_worker *w)
 {
-    for (unsigned i = 0; i < PORTS_PER_WAKEUP; i++) {
-        int port = w->x->evtchn_pending(w->xen);
-        if (port < 0) {
-            if (port != -EAGAIN) {
-                /* stop listening, or a broken fd would spin the loop */
-                if (w->epfd >= 0)
-                    epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->x->evtchn_fd(w->xen), NULL);
-                vgt_worker_failsafe(w, "event channel failed");
-            }
-            return;
+    uint32_t ports[PORTS_PER_WAKEUP];
+    int n = w->x->evtchn_pending(w->xen, ports, PORTS_PER_WAKEUP);
+
+    if (n < 0) {
+        if (n != -EAGAIN) {
+            /* stop listening, or a broken fd would spin the loop */
+            if (w->epfd >= 0)
+                epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->x->evtchn_fd(w->xen), NULL);
+            vgt_worker_failsafe(w, "event channel failed");
         }
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        uint32_t port = ports[i];
         /* unmask first: an event raised while we work is not lost */
-        w->x->evtchn_unmask(w->xen, (uint32_t)port);
-        if (w->buf_bound && (uint32_t)port == w->buf_local) {
+        w->x->evtchn_unmask(w->xen, port);
+        if (w->buf_bound && port == w->buf_local) {
             vgt_worker_drain_buffered(w);
             continue;
         }
-        if ((uint32_t)port < w->port_vcpu_len && w->port_vcpu[port])
-            handle_slot(w, w->port_vcpu[port] - 1u, (uint32_t)port);
+        if (port < w->port_vcpu_len && w->port_vcpu[port])
+            handle_slot(w, w->port_vcpu[port] - 1u, port);
     }
 }

@@ -733,13 +733,14 @@ static int xd_unbind(struct vgt_xen *x, uint32_t local)
     return 0;
 }
 
-static int xd_pending(struct vgt_xen *x)
+static int xd_pending(struct vgt_xen *x, uint32_t *ports, unsigned max)
 {
     struct vgt_xd *d = x->d;
+    unsigned n = 0;
     int r = xd_check(d, VGT_XD_PENDING);
     if (r)
         return r;
-    while (d->qlen) {
+    while (d->qlen && n < max) {
         uint32_t p = d->queue[d->qhead];
         d->qhead = (d->qhead + 1) % XD_QUEUE;
         if (--d->qlen == 0) {
@@ -747,9 +748,9 @@ static int xd_pending(struct vgt_xen *x)
             if (read(d->efd, &v, sizeof(v)) < 0) { /* already drained */ }
         }
         if (p != UINT32_MAX)
-            return (int)p;
+            ports[n++] = p;
     }
-    return -EAGAIN;
+    return n ? (int)n : -EAGAIN;
 }
 
 static int xd_unmask(struct vgt_xen *x, uint32_t local)

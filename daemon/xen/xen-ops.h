@@ -86,11 +86,12 @@ struct vgt_xen_ops {
     int (*relocate_memory)(struct vgt_xen *x, uint32_t domid, uint32_t nr, uint64_t src_gfn,
                            uint64_t dst_gfn);
 
-    /* ---- event channels; pending returns a local port or -EAGAIN */
+    /* ---- event channels; pending fills ports[] with up to max pending local
+     * ports (each masked until unmasked) and returns how many, or -EAGAIN */
     int (*evtchn_fd)(struct vgt_xen *x);
     int (*evtchn_bind)(struct vgt_xen *x, uint32_t domid, uint32_t remote, uint32_t *local);
     int (*evtchn_unbind)(struct vgt_xen *x, uint32_t local);
-    int (*evtchn_pending)(struct vgt_xen *x);
+    int (*evtchn_pending)(struct vgt_xen *x, uint32_t *ports, unsigned max);
     int (*evtchn_unmask)(struct vgt_xen *x, uint32_t local);
     int (*evtchn_notify)(struct vgt_xen *x, uint32_t local);
 

@@ -17,7 +17,7 @@ static bool readable(int fd)
 static void test_evtchn(struct vgt_xd *d, struct vgt_xen *x)
 {
     uint16_t id;
-    uint32_t l0, l1;
+    uint32_t l0, l1, pp[8];
     void *pages;
     struct vgt_xen_mapping *m;
 
@@ -33,13 +33,29 @@ static void test_evtchn(struct vgt_xd *d, struct vgt_xen *x)
     vgt_xd_kick(d, 1);
     vgt_xd_kick(d, 1);   /* masked now: stays pending */
     ok(readable(X->evtchn_fd(x)), "fd readable after an event");
-    is_int(X->evtchn_pending(x), (int)l1, "pending reports the port");
-    is_int(X->evtchn_pending(x), -EAGAIN, "once while masked");
+    is_int(X->evtchn_pending(x, pp, 8), 1, "pending reports one port");
+    is_int(pp[0], l1, "the vCPU's port");
+    is_int(X->evtchn_pending(x, pp, 8), -EAGAIN, "once while masked");
     ok(!readable(X->evtchn_fd(x)), "fd quiet when drained");
     is_int(X->evtchn_unmask(x, l1), 0, "unmask");
-    is_int(X->evtchn_pending(x), (int)l1, "the event raised while masked is delivered");
+    is_int(X->evtchn_pending(x, pp, 8), 1, "the event raised while masked is delivered");
+    is_int(pp[0], l1, "on its port");
     X->evtchn_unmask(x, l1);
-    is_int(X->evtchn_pending(x), -EAGAIN, "and only once");
+    is_int(X->evtchn_pending(x, pp, 8), -EAGAIN, "and only once");
+    vgt_xd_kick(d, 0);
+    vgt_xd_kick(d, 1);
+    is_int(X->evtchn_pending(x, pp, 1), 1, "max 1: one port of two");
+    is_int(pp[0], l0, "the first raised");
+    is_int(X->evtchn_pending(x, pp, 8), 1, "then the other");
+    is_int(pp[0], l1, "the second raised");
+    X->evtchn_unmask(x, l0);
+    X->evtchn_unmask(x, l1);
+    vgt_xd_kick(d, 1);
+    vgt_xd_kick(d, 0);
+    is_int(X->evtchn_pending(x, pp, 8), 2, "both ports in one call");
+    ok(pp[0] == l1 && pp[1] == l0, "in the order raised");
+    X->evtchn_unmask(x, l0);
+    X->evtchn_unmask(x, l1);
     X->evtchn_notify(x, l0);
     is_int(vgt_xd_notified(d, 0), 1, "notify counted on the vCPU's port");
     is_int(X->evtchn_unbind(x, l0), 0, "unbind");

@@ -34,12 +34,14 @@ pass "attach: xl create $c_vgt s with vgt=1, $c_plain s without (ratio $ratio); 
 GUEST_VGA=stdvga GUEST_CMDLINE="vgt.bench_n=$N" vgt_guest bb bench
 guest_wait bb 'VGTCHECK bench_reads=' 900; guest_keep bb
 vgt=$(guest_val bb bench_vgt_ns); q=$(guest_val bb bench_qemu_ns); r=$(guest_val bb bench_ratio_vgt_over_qemu)
-if [ -n "$vgt" ]; then pass "MMIO read: vGPU $vgt ns, QEMU stdvga ${q:-?} ns per read (ratio ${r:-?}, $N reads each)"
+vmin=$(guest_val bb bench_vgt_min_ns); qmin=$(guest_val bb bench_qemu_min_ns); N=$(guest_val bb bench_reads)
+if [ -n "$vgt" ]; then pass "MMIO read: vGPU $vgt ns, QEMU stdvga ${q:-?} ns per read, medians of 11 interleaved rounds (ratio ${r:-?}; best $vmin vs ${qmin:-?} ns; $N reads each)"
 else fail "MMIO read benchmark" "no result; serial: $(tail -n 2 /run/bb-serial.log | tr '\n' ' ')"; fi
 guest_destroy bb
 cat > $R/bench.json <<EOJ
 {"machine": "$(uname -m) under QEMU TCG", "date": "$(date -u +%FT%TZ)",
- "mmio_read_ns": {"vgt": ${vgt:-null}, "qemu_stdvga": ${q:-null}, "ratio": ${r:-null}, "reads": $N},
+ "mmio_read_ns": {"vgt": ${vgt:-null}, "qemu_stdvga": ${q:-null}, "ratio": ${r:-null}, "reads": ${N:-null},
+                  "vgt_best": ${vmin:-null}, "qemu_stdvga_best": ${qmin:-null}, "rounds": 11},
  "attach_s": {"create_vgt": $c_vgt, "create_plain": $c_plain, "ratio": $ratio,
               "create_to_pvinfo": "$pv", "create_to_init_vgt": "$up_vgt", "create_to_init_plain": "$up_plain"}}
 EOJ
