@@ -34,7 +34,7 @@ static bool type_is_dp(enum vgt_port_type t)
 static const struct vgt_port_state *sink(const struct vgt_vgpu *v, unsigned ddi, bool dp)
 {
     for (unsigned i = 0; i < VGT_PORT_MAX; i++) {
-        const struct vgt_port_state *p = &v->ports[i];
+        const struct vgt_port_state *p = &v->s->ports[i];
         if (p->connected && type_ddi(p->type) == ddi && type_is_dp(p->type) == dp)
             return p;
     }
@@ -96,10 +96,55 @@ static void dpcd_init(uint8_t *dpcd)
 
 void sw_display_reset(struct vgt_vgpu *v)
 {
-    memset(&v->gmbus, 0, sizeof(v->gmbus));
-    memset(v->ddc, 0, sizeof(v->ddc));
+    memset(&v->s->gmbus, 0, sizeof(v->s->gmbus));
+    memset(v->s->ddc, 0, sizeof(v->s->ddc));
     for (unsigned d = 0; d < SW_NR_DDI; d++)
-        dpcd_init(v->dpcd[d]);
+        dpcd_init(v->s->dpcd[d]);
+    update_isr(v);
+}
+
+/* A port as a predecessor left it: its bool and enums read as raw bytes (any
+ * value), a port with an unknown type or override is gone. */
+static void port_resume(struct vgt_port_state *p, uint8_t *typed)
+{
+    uint8_t conn;
+    unsigned type = 0, override = 0;
+
+    _Static_assert(sizeof(p->type) == sizeof(type) && sizeof(p->override) == sizeof(override),
+                   "enums are unsigned-sized");
+    memcpy(&conn, &p->connected, 1);
+    memcpy(&type, &p->type, sizeof(type));
+    memcpy(&override, &p->override, sizeof(override));
+    if (type >= VGT_PORT_TYPE_MAX || override >= VGT_PORT_MAX) {
+        memset(p, 0, sizeof(*p));      /* disconnected, no type */
+        *typed = 0;
+        return;
+    }
+    p->connected = conn != 0;
+    *typed = *typed != 0;
+}
+
+/* A predecessor's display state, taken as hostile: every index clamped, the
+ * live hotplug state recomputed from the ports. */
+void sw_display_resume(struct vgt_vgpu *v)
+{
+    struct sw_gmbus *g = &v->s->gmbus;
+
+    for (unsigned i = 0; i < VGT_PORT_MAX; i++)
+        port_resume(&v->s->ports[i], &v->s->port_typed[i]);
+    g->pin &= 0x1F;
+    g->addr &= 0x7F;
+    g->nak = g->nak != 0;
+    g->read = g->read != 0;
+    g->active = g->active != 0 && g->ddi < SW_NR_DDI && g->remaining <= 0x1FF;
+    if (!g->active) {
+        g->ddi = 0;
+        g->remaining = 0;
+    }
+    for (unsigned d = 0; d < SW_NR_DDI; d++) {
+        v->s->ddc[d].offset &= 0xFF;
+        v->s->ddc[d].segment &= 0x7F;
+    }
     update_isr(v);
 }
 
@@ -112,13 +157,13 @@ int sw_hotplug(struct vgt_vgpu *v, enum vgt_port port, const struct vgt_port_sta
         return -EINVAL;
     if (cfg && ((unsigned)cfg->type >= VGT_PORT_TYPE_MAX || (unsigned)cfg->override >= VGT_PORT_MAX))
         return -EINVAL;
-    p = &v->ports[port];
+    p = &v->s->ports[port];
     if (p->connected)
         ddis[n++] = type_ddi(p->type);
     if (cfg) {
         *p = *cfg;
         p->connected = true;
-        v->port_typed[port] = true;
+        v->s->port_typed[port] = true;
         ddis[n++] = type_ddi(cfg->type);
     } else {
         p->connected = false;
@@ -126,8 +171,8 @@ int sw_hotplug(struct vgt_vgpu *v, enum vgt_port port, const struct vgt_port_sta
     update_isr(v);
     for (unsigned i = 0; i < n; i++) {
         unsigned d = ddis[i];
-        memset(&v->ddc[d], 0, sizeof(v->ddc[d]));
-        dpcd_init(v->dpcd[d]);
+        memset(&v->s->ddc[d], 0, sizeof(v->s->ddc[d]));
+        dpcd_init(v->s->dpcd[d]);
         sw_reg_set(v, hpd[d].status_reg, sw_reg(v, hpd[d].status_reg) | hpd[d].long_pulse);
         sw_irq_latch(v, hpd[d].unit, hpd[d].isr_bit);
     }
@@ -142,7 +187,7 @@ int sw_hotplug(struct vgt_vgpu *v, enum vgt_port port, const struct vgt_port_sta
 
 static uint8_t ddc_read_byte(struct vgt_vgpu *v, unsigned ddi, const struct vgt_port_state *s)
 {
-    struct sw_ddc *c = &v->ddc[ddi];
+    struct sw_ddc *c = &v->s->ddc[ddi];
     unsigned idx = c->segment * 256 + c->offset;
 
     c->offset = (c->offset + 1) & 0xFF;
@@ -152,9 +197,9 @@ static uint8_t ddc_read_byte(struct vgt_vgpu *v, unsigned ddi, const struct vgt_
 static void ddc_write_byte(struct vgt_vgpu *v, unsigned ddi, unsigned addr, bool first, uint8_t b)
 {
     if (addr == DDC_SEGMENT)
-        v->ddc[ddi].segment = b & 0x7F;
+        v->s->ddc[ddi].segment = b & 0x7F;
     else if (addr == DDC_EDID && first)
-        v->ddc[ddi].offset = b;
+        v->s->ddc[ddi].offset = b;
 }
 
 /* ---- GMBUS ------------------------------------------------------------- */
@@ -184,13 +229,13 @@ static unsigned pin_ddi(unsigned pin)
 
 static const struct vgt_port_state *gmbus_sink(struct vgt_vgpu *v)
 {
-    unsigned ddi = pin_ddi(v->gmbus.pin);
+    unsigned ddi = pin_ddi(v->s->gmbus.pin);
     return ddi < SW_NR_DDI ? sink(v, ddi, false) : NULL;
 }
 
 uint32_t sw_gmbus_read(struct vgt_vgpu *v, uint32_t off, uint32_t cur)
 {
-    struct sw_gmbus *g = &v->gmbus;
+    struct sw_gmbus *g = &v->s->gmbus;
 
     if (off == GMBUS2) {
         uint32_t st = 0;
@@ -212,7 +257,7 @@ uint32_t sw_gmbus_read(struct vgt_vgpu *v, uint32_t off, uint32_t cur)
 
 static void gmbus_take_bytes(struct vgt_vgpu *v, uint32_t data, bool first)
 {
-    struct sw_gmbus *g = &v->gmbus;
+    struct sw_gmbus *g = &v->s->gmbus;
 
     for (unsigned i = 0; i < 4 && g->remaining; i++, g->remaining--, first = false)
         ddc_write_byte(v, g->ddi, g->addr, first, (uint8_t)(data >> (8 * i)));
@@ -220,7 +265,7 @@ static void gmbus_take_bytes(struct vgt_vgpu *v, uint32_t data, bool first)
 
 void sw_gmbus_write(struct vgt_vgpu *v, uint32_t off, uint32_t val)
 {
-    struct sw_gmbus *g = &v->gmbus;
+    struct sw_gmbus *g = &v->s->gmbus;
 
     if (off == R_GMBUS0) {
         g->pin = val & 0x1F;
@@ -263,7 +308,7 @@ void sw_gmbus_write(struct vgt_vgpu *v, uint32_t off, uint32_t val)
         g->read = val & 1;
         g->remaining = count;
         if ((val & GMBUS_CYCLE_INDEX) && addr == DDC_EDID)
-            v->ddc[g->ddi].offset = (val >> 8) & 0xFF;
+            v->s->ddc[g->ddi].offset = (val >> 8) & 0xFF;
         if (!g->read)                   /* the first bytes were put in GMBUS3 before */
             gmbus_take_bytes(v, sw_reg(v, GMBUS3), true);
         if ((val & GMBUS_CYCLE_STOP) && !g->remaining)
@@ -303,13 +348,13 @@ static unsigned aux_transfer(struct vgt_vgpu *v, unsigned ddi, const struct vgt_
             return rep[0] = AUX_REPLY_NATIVE_NACK, 1;
         if (cmd == 0x9) {
             for (unsigned i = 0; i < len; i++)
-                rep[1 + i] = addr + i < SW_DPCD_SIZE ? v->dpcd[ddi][addr + i] : 0;
+                rep[1 + i] = addr + i < SW_DPCD_SIZE ? v->s->dpcd[ddi][addr + i] : 0;
             return 1 + len;
         }
         if (cmd == 0x8 && size >= 4 + len) {
             for (unsigned i = 0; i < len; i++)
                 if (dpcd_writable(addr + i))
-                    v->dpcd[ddi][addr + i] = req[4 + i];
+                    v->s->dpcd[ddi][addr + i] = req[4 + i];
             return 1;
         }
         return rep[0] = AUX_REPLY_NATIVE_NACK, 1;
@@ -544,7 +589,7 @@ void sw_get_display(struct vgt_vgpu *v, struct vgt_display_state *out)
 {
     memset(out, 0, sizeof(*out));
     out->display_ready = sw_reg(v, R_PVINFO + 0x804) != 0;
-    memcpy(out->ports, v->ports, sizeof(out->ports));
+    memcpy(out->ports, v->s->ports, sizeof(out->ports));
     sw_decode_primary(v, &out->primary);
 }
 
@@ -574,13 +619,13 @@ int sw_opregion(struct vgt_vgpu *v, void *buf, size_t len)
 
     for (unsigned i = 0; i < VGT_PORT_MAX; i++) {
         unsigned d;
-        if (!v->port_typed[i])
+        if (!v->s->port_typed[i])
             continue;
-        d = type_ddi(v->ports[i].type);
+        d = type_ddi(v->s->ports[i].type);
         if (ddi_used[d])
             continue;
         ddi_used[d] = true;
-        types[n++] = v->ports[i].type;
+        types[n++] = v->s->ports[i].type;
     }
     if (n == 0) {
         types[n++] = VGT_PORT_DP_B;

@@ -329,7 +329,7 @@ void sw_elsp_write(struct vgt_vgpu *v, uint32_t off, uint32_t val)
         sw_refuse(v, VGT_STAT_BAD_ACCESS, "ELSP written by a command of a running context");
         return;
     }
-    en = &v->engines[e];
+    en = &v->s->engines[e];
     en->elsp[en->n_elsp++] = val;
     if (en->n_elsp < 4)
         return;
@@ -352,5 +352,13 @@ void sw_elsp_write(struct vgt_vgpu *v, uint32_t off, uint32_t val)
 
 void sw_gt_reset(struct vgt_vgpu *v)
 {
-    memset(v->engines, 0, sizeof(v->engines));
+    memset(v->s->engines, 0, sizeof(v->s->engines));
+}
+
+/* A predecessor's submissions in progress: an index beyond the port is dropped. */
+void sw_gt_resume(struct vgt_vgpu *v)
+{
+    for (unsigned e = 0; e < SW_NR_ENGINES; e++)
+        if (v->s->engines[e].n_elsp >= 4)
+            v->s->engines[e].n_elsp = 0;
 }

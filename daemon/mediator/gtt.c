@@ -141,22 +141,43 @@ bool sw_fence_guest_visible(const struct vgt_vgpu *v, uint32_t off)
     return (off - R_FENCE0) / 8 < v->p.part.fence_count;
 }
 
+/* A valid fence must lie inside the partition (end > start: not wrapped). */
+static bool fence_contained(const struct vgt_vgpu *v, uint32_t lo, uint32_t hi)
+{
+    uint64_t start = lo & 0xFFFFF000u, end = (uint64_t)(hi & 0xFFFFF000u) + PAGE;
+    return !(lo & 1) || (end > start && sw_gm_in_partition(v, start, end - start));
+}
+
 /* Returns false if the fence was refused (stored, but not valid). */
 bool sw_fence_write(struct vgt_vgpu *v, uint32_t off, uint32_t old)
 {
     uint32_t lo_off = off & ~7u, lo = sw_reg(v, lo_off), hi = sw_reg(v, lo_off + 4);
-    uint64_t start = lo & 0xFFFFF000u, end = (uint64_t)(hi & 0xFFFFF000u) + PAGE;
     unsigned i = (lo_off - R_FENCE0) / 8;
 
     (void)old;
-    if (!(lo & 1))
-        return true;    /* not valid: nothing to check */
-    if (end > start && sw_gm_in_partition(v, start, end - start))
+    if (fence_contained(v, lo, hi))
         return true;
     /* Refused: stored, but never valid. */
     sw_reg_set(v, lo_off, lo & ~1u);
     sw_refuse(v, VGT_STAT_FENCE_REFUSED,
               "fence %u (physical %u): range 0x%llx-0x%llx outside the partition", i,
-              v->p.part.fence_base + i, (unsigned long long)start, (unsigned long long)end);
+              v->p.part.fence_base + i, (unsigned long long)(lo & 0xFFFFF000u),
+              (unsigned long long)(hi & 0xFFFFF000u) + PAGE);
     return false;
+}
+
+/* A predecessor's fences: the guest's own as sw_fence_write leaves them, the
+ * others as at reset (the guest cannot write them). */
+void sw_fence_resume(struct vgt_vgpu *v)
+{
+    for (unsigned i = 0; i < SW_MAX_HW_FENCES; i++) {
+        uint32_t lo_off = R_FENCE0 + 8 * i, lo = sw_reg(v, lo_off);
+
+        if (i >= v->p.part.fence_count) {
+            sw_reg_set(v, lo_off, 0);
+            sw_reg_set(v, lo_off + 4, 0);
+        } else if (!fence_contained(v, lo, sw_reg(v, lo_off + 4))) {
+            sw_reg_set(v, lo_off, lo & ~1u);
+        }
+    }
 }

@@ -49,12 +49,12 @@ void sw_irq_update(struct vgt_vgpu *v)
     bool line = msi && asserted;
     bool intx = !msi && asserted && sw_pci_intx_enabled(v);
 
-    if (line && !v->irq_line && v->host && v->host->raise_msi)
+    if (line && !v->s->irq_line && v->host && v->host->raise_msi)
         v->host->raise_msi(v->host_opaque, addr, data);
-    v->irq_line = line;
+    v->s->irq_line = line;
     /* INTx is a level: the host hears every change. */
-    if (intx != v->intx_level) {
-        v->intx_level = intx;
+    if (intx != v->s->intx_level) {
+        v->s->intx_level = intx;
         sw_pci_set_intx_status(v, intx);
         if (v->host && v->host->set_intx)
             v->host->set_intx(v->host_opaque, intx);
@@ -67,4 +67,18 @@ void sw_irq_latch(struct vgt_vgpu *v, enum sw_irq_unit u, uint32_t bits)
 
     sw_reg_set(v, iir, sw_reg(v, iir) | (bits & ~sw_reg(v, units[u].isr + 4)));
     sw_irq_update(v);
+}
+
+/* A predecessor's interrupt state: the line is raised anew from the registers,
+ * so an enabled pending interrupt is delivered (the MSI may have been lost with
+ * the predecessor), and the host hears the INTx level again. */
+void sw_irq_resume(struct vgt_vgpu *v)
+{
+    bool was_intx = v->s->intx_level != 0;
+
+    v->s->irq_line = 0;
+    v->s->intx_level = 0;
+    sw_irq_update(v);
+    if (was_intx && !v->s->intx_level && v->host && v->host->set_intx)
+        v->host->set_intx(v->host_opaque, false);
 }

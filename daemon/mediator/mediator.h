@@ -160,6 +160,22 @@ struct vgt_mediator_ops {
      * enabled pipe (i915 waits for vblanks on mode sets and page flips).  Returns
      * the number of enabled pipes; 0 means the caller may stop its timer. */
     int (*vblank)(struct vgt_vgpu *v);
+
+    /* Optional (NULL: the state lives and dies with the instance).  The device's
+     * state but its PCI config space (registers, interrupt and display state,
+     * hotplugged ports and EDIDs, counters) in memory the user provides, so that
+     * it outlives the user's process (the worker maps a file): state_size bytes
+     * for these params.  adopt_state(resume false) copies the current state into
+     * mem and works there from then on (a device reset resets it in place);
+     * resume true takes over what a previous instance left in mem, if it was made
+     * for the same layout, GPU profile and partition (else, logged, as false),
+     * as hostile input: indices clamped, what only the model writes asserted
+     * again, derived state recomputed -- an enabled pending interrupt is raised
+     * again.  mem NULL: back to memory of its own (a copy), so that the user may
+     * unmap mem before destroy.  Returns 1 if a previous state was taken over,
+     * 0 if not, -EINVAL (len < state_size, mem not 8-byte aligned), -ENOMEM. */
+    size_t (*state_size)(const struct vgt_vgpu_params *p);
+    int (*adopt_state)(struct vgt_vgpu *v, void *mem, size_t len, bool resume);
 };
 
 extern const struct vgt_mediator_ops vgt_swmodel_ops;

@@ -26,7 +26,8 @@ static const char *const g2v_names[] = {
     [5] = "PPGTT L4 destroy", [6] = "execlist context create", [7] = "execlist context destroy",
 };
 
-void sw_pvinfo_reset(struct vgt_vgpu *v)
+/* What the guest reads to find and size its vGPU: the model's, never writable. */
+void sw_pvinfo_assert(struct vgt_vgpu *v)
 {
     const struct vgt_partition *p = &v->p.part;
 
@@ -41,9 +42,14 @@ void sw_pvinfo_reset(struct vgt_vgpu *v)
     sw_reg_set(v, R_PVINFO + PV_HIGH_BASE, (uint32_t)p->high_base);
     sw_reg_set(v, R_PVINFO + PV_HIGH_SIZE, (uint32_t)p->high_size);
     sw_reg_set(v, R_PVINFO + PV_FENCE_NUM, p->fence_count);
+}
+
+void sw_pvinfo_reset(struct vgt_vgpu *v)
+{
+    sw_pvinfo_assert(v);
     sw_reg_set(v, R_PVINFO + PV_CURSOR_X_HOT, 0xFFFFFFFF);
     sw_reg_set(v, R_PVINFO + PV_CURSOR_Y_HOT, 0xFFFFFFFF);
-    v->g2v_last = 0;
+    v->s->g2v_last = 0;
 }
 
 void sw_pvinfo_write(struct vgt_vgpu *v, uint32_t off, uint32_t old)
@@ -63,7 +69,7 @@ void sw_pvinfo_write(struct vgt_vgpu *v, uint32_t off, uint32_t old)
                         (uint64_t)sw_reg(v, R_PVINFO + PV_PDP0_LO + 4) << 32;
         const char *what = val < sizeof(g2v_names) / sizeof(g2v_names[0]) && g2v_names[val]
                                ? g2v_names[val] : "unknown";
-        v->g2v_last = val;
+        v->s->g2v_last = val;
         sw_log(v, 7, "g2v_notify %u (%s), pdp[0] 0x%llx", val, what, (unsigned long long)pdp0);
         break;
     }

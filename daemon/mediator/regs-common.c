@@ -39,7 +39,7 @@ static const struct sw_reg_def common_regs[] = {
     MASKED(0xE194), MASKED(0xE4F0), MASKED(0xE4F4),
 
     /* ---- fuses, clocks, GT identity ---- */
-    RO_N(0x9134, 3, 4, 0),          /* GEN9_EU_DISABLE: all EUs present */
+    CONST_N(0x9134, 3, 4, 0),       /* GEN9_EU_DISABLE: all EUs present */
     RO(0xA26C, 0),                  /* CTC_MODE */
     RO(0x120010, 0),                /* HSW_EDRAM_CAP: no eDRAM */
     RO(0x145998, 0x00030B16),       /* GEN6_RP_STATE_CAP: RP0 1100, RP1 550, RPn 150 MHz */
@@ -54,7 +54,7 @@ static const struct sw_reg_def common_regs[] = {
     /* ---- DDIs, pipes ---- */
     { .offset = 0x64000, .count = 5, .stride = 0x100, .init = 0x80, .wmask = ALL & ~0x80u,
       .mirror_src = 1u << 31, .mirror_shift = 24, .flags = SW_RF_MIRROR_INV },  /* DDI_BUF_CTL: IDLE = !enable */
-    RO_N(0x64044, 5, 0x100, 0x02001000),           /* DP_TP_STATUS: idle and autotrain done */
+    CONST_N(0x64044, 5, 0x100, 0x02001000),        /* DP_TP_STATUS: idle and autotrain done */
     { .offset = 0x64010, .count = 4, .stride = 0x100, .wmask = ALL, .w1c = 0x52000000,
       .handler = SW_H_AUX_CTL },    /* DP_AUX_CH_CTL A-D: DONE, TIMEOUT, RECEIVE_ERROR are W1C */
     FOLLOW_N(0x70008, 3, 0x1000, 0, 1u << 31, 1),   /* PIPECONF A-C: state 30 follows enable 31 */

@@ -6,10 +6,11 @@
 #include "daemon/mediator/swmodel.h"
 
 #define ALL 0xFFFFFFFFu
-/* plain with a boot value; read-only */
+/* plain with a boot value; read-only (RO_N: the model may change it); constant */
 #define RW(o, v) { .offset = (o), .init = (v), .wmask = ALL }
-#define RO(o, v) { .offset = (o), .init = (v) }
 #define RO_N(o, n, s, v) { .offset = (o), .count = (n), .stride = (s), .init = (v) }
+#define CONST_N(o, n, s, v) { .offset = (o), .count = (n), .stride = (s), .init = (v), .flags = SW_RF_CONST }
+#define RO(o, v) CONST_N(o, 0, 0, v)
 #define RW_N(o, n, s, v) { .offset = (o), .count = (n), .stride = (s), .init = (v), .wmask = ALL }
 /* masked: the upper 16 bits of a write select the low bits it changes */
 #define MASKED(o) { .offset = (o), .wmask = 0xFFFF, .flags = SW_RF_MASKED }

@@ -37,9 +37,8 @@ int sw_regs_init(struct vgt_vgpu *v)
 
     if (r < 0)
         return r;
-    v->regs = calloc(SW_NR_REGS, sizeof(*v->regs));
     v->def = calloc(SW_NR_REGS, sizeof(*v->def));
-    if (!v->regs || !v->def)
+    if (!v->def)
         return -ENOMEM;
     /* Later entries override earlier ones (a block default, then its exceptions). */
     for (unsigned i = 0; i < v->table_len; i++) {
@@ -57,30 +56,42 @@ int sw_regs_init(struct vgt_vgpu *v)
 
 void sw_regs_dispose(struct vgt_vgpu *v)
 {
-    free(v->regs);
     free(v->def);
     free(v->table);
-    v->regs = NULL;
     v->def = NULL;
     v->table = NULL;
 }
 
-void sw_regs_reset(struct vgt_vgpu *v, bool fresh)
+/* Boot values of the table's registers; only_const: just the constant ones. */
+static void boot_values(struct vgt_vgpu *v, bool only_const)
 {
-    /* A fresh file is still zero from calloc: not touching it keeps creation cheap
-     * (the pages of unused registers are never faulted in). */
-    if (!fresh)
-        memset(v->regs, 0, SW_NR_REGS * sizeof(*v->regs));
     for (unsigned i = 0; i < v->table_len; i++) {
         const struct sw_reg_def *d = &v->table[i];
         unsigned n = d->count ? d->count : 1;
 
+        if (only_const && !(d->flags & SW_RF_CONST))
+            continue;
         for (unsigned k = 0; k < n; k++) {
             uint64_t off = d->offset + (uint64_t)k * d->stride;
             if (off + 4 <= SW_MMIO_SIZE && v->def[off >> 2] == i + 1)
-                v->regs[off >> 2] = d->init;
+                v->s->regs[off >> 2] = d->init;
         }
     }
+}
+
+void sw_regs_reset(struct vgt_vgpu *v, bool fresh)
+{
+    /* A fresh state is still zero from calloc: not touching it keeps creation cheap
+     * (the pages of unused registers are never faulted in). */
+    if (!fresh)
+        memset(v->s->regs, 0, sizeof(v->s->regs));
+    boot_values(v, false);
+}
+
+/* A predecessor's register file: what no guest write can change is ours again. */
+void sw_regs_resume(struct vgt_vgpu *v)
+{
+    boot_values(v, true);
 }
 
 /* State bits that follow request bits, in the same register or another one
@@ -103,7 +114,7 @@ static uint32_t mirror(struct vgt_vgpu *v, const struct sw_reg_def *d, uint32_t 
     if (d->mirror_to) {
         if (to + 4 > SW_MMIO_SIZE)
             return val;
-        target = &v->regs[to >> 2];
+        target = &v->s->regs[to >> 2];
     }
     *target = (*target & ~dst) | bits;
     return val;
@@ -137,19 +148,19 @@ static uint32_t reg_read(struct vgt_vgpu *v, uint32_t off)
     const struct sw_reg_def *d;
 
     if (!v->def[i])
-        return v->regs[i];
+        return v->s->regs[i];
     d = &v->table[v->def[i] - 1];
     switch (d->handler) {
     case SW_H_MASTER_IRQ:
         return sw_irq_master_read(v);
     case SW_H_GMBUS:
-        return sw_gmbus_read(v, off, v->regs[i]);
+        return sw_gmbus_read(v, off, v->s->regs[i]);
     case SW_H_FENCE:
-        return sw_fence_guest_visible(v, off) ? v->regs[i] : 0;
+        return sw_fence_guest_visible(v, off) ? v->s->regs[i] : 0;
     case SW_H_COUNTER:
-        return v->regs[i] = (v->regs[i] + 1) & (d->wmask ? d->wmask : 0xFFFFFFFF);
+        return v->s->regs[i] = (v->s->regs[i] + 1) & (d->wmask ? d->wmask : 0xFFFFFFFF);
     default:
-        return v->regs[i];
+        return v->s->regs[i];
     }
 }
 
@@ -157,11 +168,11 @@ static uint32_t reg_read(struct vgt_vgpu *v, uint32_t off)
 static bool reg_store(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t bm)
 {
     unsigned i = off >> 2;
-    uint32_t old = v->regs[i], new;
+    uint32_t old = v->s->regs[i], new;
     const struct sw_reg_def *d;
 
     if (!v->def[i]) {
-        v->regs[i] = (old & ~bm) | (val & bm);
+        v->s->regs[i] = (old & ~bm) | (val & bm);
         return true;
     }
     d = &v->table[v->def[i] - 1];
@@ -176,7 +187,7 @@ static bool reg_store(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t b
         new = (old & ~wr) | (val & wr);
         new &= ~(val & bm & d->w1c);
     }
-    v->regs[i] = mirror(v, d, off, new);
+    v->s->regs[i] = mirror(v, d, off, new);
     return true;
 }
 
@@ -197,14 +208,14 @@ static bool reg_effect(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t 
         sw_irq_update(v);
         break;
     case SW_H_PCODE:
-        if (v->regs[i] & (1u << 31))
-            pcode_command(v, v->regs[i]);
+        if (v->s->regs[i] & (1u << 31))
+            pcode_command(v, v->s->regs[i]);
         break;
     case SW_H_GMBUS:
         sw_gmbus_write(v, off, val);
         break;
     case SW_H_AUX_CTL:
-        if (v->regs[i] & (1u << 31))
+        if (v->s->regs[i] & (1u << 31))
             sw_aux_write(v, off);
         break;
     case SW_H_PVINFO:
@@ -214,7 +225,7 @@ static bool reg_effect(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t 
         ok = sw_fence_write(v, off, old);
         break;
     case SW_H_ELSP:
-        sw_elsp_write(v, off, v->regs[i]);
+        sw_elsp_write(v, off, v->s->regs[i]);
         break;
     case SW_H_GGTT_FLUSH:
         if (v->host && v->host->ggtt_flushed)
@@ -224,7 +235,7 @@ static bool reg_effect(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t 
         break;
     }
     if (d->flags & SW_RF_SELFCLEAR)
-        v->regs[i] &= ~d->wmask;
+        v->s->regs[i] &= ~d->wmask;
     return ok;
 }
 
@@ -244,7 +255,7 @@ static int mmio_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t
 
         if (write) {
             uint32_t x = ((uint32_t)(*val >> (8 * done)) << (8 * b)) & bm;
-            w[nw] = (typeof(w[0])){ dw, x, v->regs[dw >> 2], false };
+            w[nw] = (typeof(w[0])){ dw, x, v->s->regs[dw >> 2], false };
             w[nw].stored = reg_store(v, dw, x, bm);
             nw++;
         } else {

@@ -4,6 +4,7 @@
  * See swmodel.h for the files of each concern.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,7 @@ void sw_refuse(struct vgt_vgpu *v, enum vgt_stat stat, const char *fmt, ...)
 {
     va_list ap;
 
-    v->stats[stat]++;
+    v->s->stats[stat]++;
     if (!v->log_budget)
         return;
     if (--v->log_budget == 0) {
@@ -87,7 +88,103 @@ static void sw_destroy(struct vgt_vgpu *v)
     if (!v)
         return;
     sw_regs_dispose(v);
+    if (v->s_owned)
+        free(v->s);
     free(v);
+}
+
+/* ---- the state block (struct sw_state) -------------------------------- */
+
+/* What a state is valid for: its layout, the generation and the partition. */
+static void state_header(const struct vgt_vgpu_params *p, struct sw_state_header *h)
+{
+    const struct vgt_partition *t = &p->part;
+
+    *h = (struct sw_state_header){
+        .magic = SW_STATE_MAGIC, .version = SW_STATE_VERSION, .size = sizeof(struct sw_state),
+        .gen = p->profile->gen, .device_id = p->profile->device_id,
+        .aperture_mb = p->profile->aperture_mb, .ggtt_mb = p->profile->ggtt_mb,
+        .vgt_id = t->vgt_id, .fence_base = t->fence_base, .fence_count = t->fence_count,
+        .low_base = t->low_base, .low_size = t->low_size,
+        .high_base = t->high_base, .high_size = t->high_size,
+    };
+}
+
+/* Why a predecessor's header does not fit this instance (NULL: it does). */
+static const char *state_mismatch(const struct vgt_vgpu *v, const struct sw_state_header *old)
+{
+    struct sw_state_header h;
+
+    state_header(&v->p, &h);
+    if (old->magic != h.magic)
+        return "no state (magic)";
+    if (old->version != h.version || old->size != h.size)
+        return "another layout";
+    if (old->gen != h.gen || old->device_id != h.device_id || old->aperture_mb != h.aperture_mb ||
+        old->ggtt_mb != h.ggtt_mb)
+        return "another GPU profile";
+    if (old->vgt_id != h.vgt_id || old->fence_base != h.fence_base ||
+        old->fence_count != h.fence_count || old->low_base != h.low_base ||
+        old->low_size != h.low_size || old->high_base != h.high_base || old->high_size != h.high_size)
+        return "another partition";
+    return NULL;
+}
+
+/* A predecessor's state is hostile input (its memory was writable by a process
+ * that served the guest): every index clamped, what only the model writes
+ * asserted again, derived state recomputed -- the interrupt line last, so a
+ * pending enabled interrupt is raised again. */
+static void state_resume(struct vgt_vgpu *v)
+{
+    state_header(&v->p, &v->s->h);
+    v->s->irq_line = v->s->irq_line != 0;
+    v->s->intx_level = v->s->intx_level != 0;
+    sw_regs_resume(v);
+    sw_pvinfo_assert(v);
+    sw_fence_resume(v);
+    sw_display_resume(v);
+    sw_gt_resume(v);
+    sw_irq_resume(v);
+}
+
+static size_t sw_state_size(const struct vgt_vgpu_params *p)
+{
+    (void)p;
+    return sizeof(struct sw_state);
+}
+
+static int sw_adopt_state(struct vgt_vgpu *v, void *mem, size_t len, bool resume)
+{
+    struct sw_state *s = mem;
+    const char *why;
+
+    if (!mem) {             /* back to memory of our own: the user unmaps mem */
+        if (v->s_owned)
+            return 0;
+        if (!(s = malloc(sizeof(*s))))
+            return -ENOMEM;
+        memcpy(s, v->s, sizeof(*s));
+        v->s = s;
+        v->s_owned = true;
+        return 0;
+    }
+    if (len < sizeof(*s) || (uintptr_t)mem % _Alignof(struct sw_state))
+        return -EINVAL;
+    if (resume && (why = state_mismatch(v, &s->h))) {
+        sw_log(v, 4, "previous state not taken over: %s", why);
+        resume = false;
+    }
+    if (!resume)
+        memcpy(s, v->s, sizeof(*s));
+    if (v->s_owned)
+        free(v->s);
+    v->s = s;
+    v->s_owned = false;
+    if (!resume)
+        return 0;
+    state_resume(v);
+    sw_log(v, 6, "previous state taken over");
+    return 1;
 }
 
 static void reset_state(struct vgt_vgpu *v, bool fresh)
@@ -97,8 +194,8 @@ static void reset_state(struct vgt_vgpu *v, bool fresh)
     sw_pvinfo_reset(v);
     sw_display_reset(v);
     sw_gt_reset(v);
-    v->io_index = 0;
-    v->irq_line = false;
+    v->s->io_index = 0;
+    v->s->irq_line = 0;
     sw_irq_update(v);   /* lowers an INTx asserted before the reset */
 }
 
@@ -114,6 +211,13 @@ static int sw_create(const struct vgt_vgpu_params *p, const struct vgt_host_ops 
     v = calloc(1, sizeof(*v));
     if (!v)
         return -ENOMEM;
+    v->s = calloc(1, sizeof(*v->s));
+    if (!v->s) {
+        free(v);
+        return -ENOMEM;
+    }
+    v->s_owned = true;
+    state_header(p, &v->s->h);
     v->p = *p;
     v->host = host;
     v->host_opaque = host_opaque;
@@ -145,13 +249,13 @@ static int io_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *
 {
     if (off == 0 && size == 4) {
         if (write)
-            v->io_index = (uint32_t)*val;
+            v->s->io_index = (uint32_t)*val;
         else
-            *val = v->io_index;
+            *val = v->s->io_index;
         return 0;
     }
     if (off == 4 && size == 4)
-        return write ? sw_mmio_write(v, v->io_index, 4, *val) : sw_mmio_read(v, v->io_index, 4, val);
+        return write ? sw_mmio_write(v, v->s->io_index, 4, *val) : sw_mmio_read(v, v->s->io_index, 4, val);
     if (!write)
         *val = 0;
     return 0;
@@ -239,7 +343,7 @@ static int sw_read_fb_op(struct vgt_vgpu *v, struct vgt_fb *fb, void *buf, size_
 
 static void sw_get_stats(struct vgt_vgpu *v, uint64_t stats[VGT_STAT_MAX])
 {
-    memcpy(stats, v->stats, sizeof(v->stats));
+    memcpy(stats, v->s->stats, sizeof(v->s->stats));
 }
 
 static int sw_aperture_page(struct vgt_vgpu *v, uint64_t off, uint64_t *gpa)
@@ -279,4 +383,6 @@ const struct vgt_mediator_ops vgt_swmodel_ops = {
     .get_opregion = sw_get_opregion,
     .aperture_page = sw_aperture_page,
     .vblank = sw_vblank_op,
+    .state_size = sw_state_size,
+    .adopt_state = sw_adopt_state,
 };

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Internals of the software vGPU model (vgt_swmodel_ops).  One file per concern:
- *   swmodel.c  instance life cycle, BAR dispatch, counters, log
+ *   swmodel.c  instance life cycle, the state block (adopt_state), BAR dispatch,
+ *              counters, log
  *   pci.c      PCI config space, BARs, MSI
  *   regs.c     the MMIO register file and its register kinds, pcode mailbox
  *   regs-common.c, regs-gen8.c, regs-gen9.c  boot register tables (data only)
@@ -32,6 +33,7 @@ enum sw_reg_flag {
     SW_RF_MASKED = 1 << 0,      /* upper 16 bits select which low bits a write changes */
     SW_RF_MIRROR_INV = 1 << 1,  /* mirrored bits are the inverse of their source */
     SW_RF_SELFCLEAR = 1 << 2,   /* written bits take effect, then read back 0 */
+    SW_RF_CONST = 1 << 3,       /* read-only, never changed: its boot value always */
 };
 
 enum sw_reg_handler {           /* side effects beyond the generic kinds */
@@ -113,9 +115,9 @@ enum sw_irq_unit {
 #define SW_NR_DDI 5                 /* A..E as the guest sees them */
 #define SW_DPCD_SIZE 0x800
 
-struct sw_gmbus {
+struct sw_gmbus {                  /* in struct sw_state: no bool (see there) */
     unsigned pin;
-    bool active, nak, read;
+    uint8_t active, nak, read;
     unsigned addr;                  /* 7-bit slave address */
     unsigned remaining;             /* bytes left in the current cycle */
     unsigned ddi;                   /* the DDI whose DDC the pin reaches */
@@ -135,41 +137,65 @@ struct sw_engine {
 };
 
 /* ---- the instance ---------------------------------------------------- */
+
+/* Everything of the device's state but its PCI config space, in one block of
+ * plain data: in the instance's own allocation, or in memory the user gives it
+ * (adopt_state: the worker's state file, which outlives a crashed worker).
+ * Plain data only: a successor loads it as hostile input, so no pointers, and
+ * no C bool (a byte other than 0/1 in a bool is undefined behaviour): flags are
+ * uint8_t; the bool of struct vgt_port_state is normalised before use. */
+#define SW_STATE_MAGIC 0x54535356u      /* "VSST" */
+#define SW_STATE_VERSION 1u             /* bump on any change of struct sw_state */
+
+struct sw_state_header {            /* what the state is valid for */
+    uint32_t magic, version;
+    uint64_t size;                  /* sizeof(struct sw_state) */
+    uint32_t gen, device_id;
+    uint64_t aperture_mb, ggtt_mb;
+    uint32_t vgt_id, fence_base, fence_count, pad;
+    uint64_t low_base, low_size, high_base, high_size;
+};
+
+struct sw_state {
+    struct sw_state_header h;
+    uint32_t io_index;              /* BAR4 MMIO_INDEX */
+    uint8_t irq_line;               /* MSI: master enable && anything pending && MSI on */
+    uint8_t intx_level;             /* INTA as last told to the host */
+    uint8_t port_typed[VGT_PORT_MAX];   /* given a type by a hotplug: part of the VBT */
+    struct vgt_port_state ports[VGT_PORT_MAX];
+    struct sw_gmbus gmbus;
+    struct sw_ddc ddc[SW_NR_DDI];
+    uint8_t dpcd[SW_NR_DDI][SW_DPCD_SIZE];
+    uint32_t g2v_last;
+    struct sw_engine engines[SW_NR_ENGINES];
+    uint64_t stats[VGT_STAT_MAX];
+    uint32_t regs[SW_NR_REGS];      /* the register file */
+};
+
 struct vgt_vgpu {
     struct vgt_vgpu_params p;
     const struct vgt_host_ops *host;
     void *host_opaque;
 
-    /* PCI config space */
+    /* PCI config space (not in the state: a restarted worker replays it as
+     * guest writes, which is what maps the BARs again) */
     uint8_t cfg[256];
     uint8_t cfg_wmask[256];
     uint64_t bar_size[VGT_NR_BARS];
 
-    /* register file */
+    struct sw_state *s;
+    bool s_owned;                   /* s is our allocation (else the user's memory) */
+
+    /* register kinds, from the generation's tables */
     struct sw_reg_def *table;       /* the generation's tables, concatenated */
     unsigned table_len;
-    uint32_t *regs;                 /* SW_NR_REGS dwords */
     uint16_t *def;                  /* per dword: table index + 1, 0 = plain */
 
     /* GGTT backing (the BAR0 upper half), owned by the user */
     uint8_t *ggtt;
     size_t ggtt_len;
-    uint32_t io_index;              /* BAR4 MMIO_INDEX */
 
-    bool irq_line;                  /* MSI: master enable && anything pending && MSI on */
-    bool intx_level;                /* INTA as last told to the host */
-
-    struct vgt_port_state ports[VGT_PORT_MAX];
-    bool port_typed[VGT_PORT_MAX];  /* given a type by a hotplug: part of the VBT */
-    struct sw_gmbus gmbus;
-    struct sw_ddc ddc[SW_NR_DDI];
-    uint8_t dpcd[SW_NR_DDI][SW_DPCD_SIZE];
-    uint32_t g2v_last;
-
-    struct sw_engine engines[SW_NR_ENGINES];
     bool gt_running;                /* inside a submission (no re-entry from its commands) */
-
-    uint64_t stats[VGT_STAT_MAX];
     unsigned log_budget;            /* a hostile guest must not flood the log */
 };
 
@@ -191,14 +217,16 @@ void sw_pci_set_intx_status(struct vgt_vgpu *v, bool level);
 /* regs.c */
 int sw_regs_init(struct vgt_vgpu *v);
 void sw_regs_reset(struct vgt_vgpu *v, bool fresh);
+void sw_regs_resume(struct vgt_vgpu *v);
 void sw_regs_dispose(struct vgt_vgpu *v);
 int sw_mmio_read(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val);
 int sw_mmio_write(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t val);
-static inline uint32_t sw_reg(const struct vgt_vgpu *v, uint32_t off) { return v->regs[off >> 2]; }
-static inline void sw_reg_set(struct vgt_vgpu *v, uint32_t off, uint32_t val) { v->regs[off >> 2] = val; }
+static inline uint32_t sw_reg(const struct vgt_vgpu *v, uint32_t off) { return v->s->regs[off >> 2]; }
+static inline void sw_reg_set(struct vgt_vgpu *v, uint32_t off, uint32_t val) { v->s->regs[off >> 2] = val; }
 
 /* pvinfo.c */
 void sw_pvinfo_reset(struct vgt_vgpu *v);
+void sw_pvinfo_assert(struct vgt_vgpu *v);
 void sw_pvinfo_write(struct vgt_vgpu *v, uint32_t off, uint32_t old);
 
 /* gtt.c */
@@ -215,18 +243,22 @@ int sw_ggtt_write(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t val)
 int sw_aperture_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val, bool write);
 bool sw_fence_write(struct vgt_vgpu *v, uint32_t off, uint32_t old);
 bool sw_fence_guest_visible(const struct vgt_vgpu *v, uint32_t off);
+void sw_fence_resume(struct vgt_vgpu *v);
 
 /* irq.c */
 void sw_irq_latch(struct vgt_vgpu *v, enum sw_irq_unit u, uint32_t bits);
 void sw_irq_update(struct vgt_vgpu *v);
 uint32_t sw_irq_master_read(struct vgt_vgpu *v);
+void sw_irq_resume(struct vgt_vgpu *v);
 
 /* gt.c */
 void sw_elsp_write(struct vgt_vgpu *v, uint32_t off, uint32_t val);
 void sw_gt_reset(struct vgt_vgpu *v);
+void sw_gt_resume(struct vgt_vgpu *v);
 
 /* display.c */
 void sw_display_reset(struct vgt_vgpu *v);
+void sw_display_resume(struct vgt_vgpu *v);
 uint32_t sw_gmbus_read(struct vgt_vgpu *v, uint32_t off, uint32_t cur);
 void sw_gmbus_write(struct vgt_vgpu *v, uint32_t off, uint32_t val);
 void sw_aux_write(struct vgt_vgpu *v, uint32_t off);
