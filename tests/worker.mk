@@ -19,12 +19,13 @@ tests_unit_test_worker_ioreq_LDADD = $(worker_test_ldadd)
 tests_unit_test_worker_restart_SOURCES = tests/unit/test-worker-restart.c \
 	tests/unit/test-worker-fake.c tests/unit/test-worker-fake.h
 tests_unit_test_worker_restart_CFLAGS = $(worker_test_cflags)
-tests_unit_test_worker_restart_LDADD = $(worker_test_ldadd)
+tests_unit_test_worker_restart_LDADD = daemon/mediator/libmediator.la $(worker_test_ldadd)
 tests_unit_test_worker_control_SOURCES = tests/unit/test-worker-control.c \
 	tests/unit/test-worker-fake.c tests/unit/test-worker-fake.h
 tests_unit_test_worker_control_CFLAGS = $(worker_test_cflags)
 tests_unit_test_worker_control_LDADD = $(worker_test_ldadd)
-tests_unit_test_worker_swmodel_SOURCES = tests/unit/test-worker-swmodel.c
+tests_unit_test_worker_swmodel_SOURCES = tests/unit/test-worker-swmodel.c \
+	tests/unit/test-worker-fake.c tests/unit/test-worker-fake.h
 tests_unit_test_worker_swmodel_CFLAGS = $(worker_test_cflags)
 tests_unit_test_worker_swmodel_LDADD = daemon/worker/libvgtworker.la daemon/mediator/libmediator.la \
 	daemon/xen/libvgtxen-double.la libxl-vgt/libvgt.la $(YAJL_LIBS)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/signalfd.h>
@@ -144,17 +145,23 @@ static int host_guest_write(void *opaque, uint64_t gpa, const void *buf, size_t 
  * config changes), removed when the domain holds nothing of ours any more.
  */
 #define RECORD_MAX 2048
-static int record_path(struct vgt_worker *w)
+
+/* worker-D.SUFFIX in the control socket's folder (vgtd's root-only state dir). */
+static int sibling_path(const struct vgt_worker *w, const char *suffix, char *buf, size_t len)
 {
     const char *sp = w->cfg.socket_path, *slash = sp ? strrchr(sp, '/') : NULL;
     int n;
 
     if (!sp)
         return -EINVAL;
-    n = slash ? snprintf(w->record_path, sizeof(w->record_path), "%.*s/worker-%u.ioreq",
-                         (int)(slash - sp), sp, w->cfg.domid)
-              : snprintf(w->record_path, sizeof(w->record_path), "worker-%u.ioreq", w->cfg.domid);
-    return n < 0 || (size_t)n >= sizeof(w->record_path) ? -ENAMETOOLONG : 0;
+    n = slash ? snprintf(buf, len, "%.*s/worker-%u.%s", (int)(slash - sp), sp, w->cfg.domid, suffix)
+              : snprintf(buf, len, "worker-%u.%s", w->cfg.domid, suffix);
+    return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int record_path(struct vgt_worker *w)
+{
+    return sibling_path(w, "ioreq", w->record_path, sizeof(w->record_path));
 }
 
 static bool record_has(const struct vgt_worker *w)
@@ -370,6 +377,7 @@ static int recover_stale(struct vgt_worker *w)
     /* without frames only a server that existed proves the record ours */
     if (cfg_lines == 1 && (nframes || (server >= 0 && r == 0)) && config_fits(w, w->pcicfg)) {
         w->restore_pending = w->pcicfg_recorded = true;   /* kept recorded until replayed */
+        w->state_proven = true;
     } else {
         if (cfg_lines)
             vgt_worker_log(w, LOG_WARNING, "%s: config %s: not restored (vGPU reset)", w->record_path,
@@ -659,14 +667,19 @@ static void undo_handles(struct vgt_worker *w)
     w->xen = NULL;
 }
 
-static int stage_mediator(struct vgt_worker *w)
+static struct vgt_vgpu_params vgpu_params(const struct vgt_worker *w)
 {
-    struct vgt_vgpu_params p = {
+    return (struct vgt_vgpu_params){
         .profile = &w->cfg.profile,
         .part = w->cfg.part,
         .guest_mem_bytes = w->cfg.guest_mem,
         .vcpus = w->cfg.vcpus,
     };
+}
+
+static int stage_mediator(struct vgt_worker *w)
+{
+    struct vgt_vgpu_params p = vgpu_params(w);
     int r = w->cfg.med->create(&p, &w->host, w, &w->vgpu);
     if (r)
         return r;
@@ -696,6 +709,8 @@ static void undo_mediator(struct vgt_worker *w)
 static int stage_server(struct vgt_worker *w)
 {
     int r = record_path(w);
+    if (!r)
+        r = sibling_path(w, "state", w->state_path, sizeof(w->state_path));
     if (!r)
         r = recover_stale(w);
     if (r)
@@ -732,10 +747,12 @@ static void undo_server(struct vgt_worker *w)
         release_stale(w);
     if (w->record_fd >= 0) {
         /* frames left to the domain after restrict stay recorded for a successor */
-        if (w->domain_gone || !record_has(w))
+        if (w->domain_gone || !record_has(w)) {
             unlink(w->record_path);
-        else
+            unlink(w->state_path);   /* nothing left to prove it a predecessor's */
+        } else {
             record_write(w);
+        }
         close(w->record_fd);
     }
     w->record_fd = -1;
@@ -1077,6 +1094,91 @@ static int stage_restore(struct vgt_worker *w)
     return 0;
 }
 
+/* ------------------------------------------------------------------ device state */
+
+/* Why a predecessor's state file cannot be taken over (NULL: it can). */
+static const char *state_refusal(const struct vgt_worker *w, const struct stat *st, size_t len)
+{
+    if (!w->state_proven)
+        return "no crashed worker of this domain proven by the record";
+    if (st->st_uid != geteuid())
+        return "not a file of ours";
+    if ((uint64_t)st->st_size != len)
+        return "another size";
+    return NULL;
+}
+
+/*
+ * The mediator's state (all but config space) in worker-D.state, root's, 0600,
+ * next to the record, opened before the privilege drop and mapped shared: a
+ * kill -9 loses nothing (the page cache keeps it).  A successor the record
+ * proved takes it over after the config replay (the mediator checks and
+ * sanitises it); anything else starts the file afresh from the new vGPU.
+ */
+static int stage_state(struct vgt_worker *w)
+{
+    const struct vgt_mediator_ops *m = w->cfg.med;
+    struct vgt_vgpu_params p = vgpu_params(w);
+    const char *why;
+    struct stat st;
+    size_t len;
+    void *mem;
+    int r;
+
+    if (!m->state_size || !m->adopt_state)
+        return 0;
+    len = m->state_size(&p);
+    w->state_fd = open(w->state_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+    if (w->state_fd < 0 || fstat(w->state_fd, &st) < 0) {
+        r = -errno;
+        vgt_worker_log(w, LOG_ERR, "%s: %s", w->state_path, strerror(-r));
+        return r;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        vgt_worker_log(w, LOG_ERR, "%s: not a regular file", w->state_path);
+        return -EINVAL;
+    }
+    why = state_refusal(w, &st, len);
+    if ((why && ftruncate(w->state_fd, 0) < 0) || ftruncate(w->state_fd, (off_t)len) < 0 ||
+        (mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, w->state_fd, 0)) == MAP_FAILED) {
+        r = -errno;
+        vgt_worker_log(w, LOG_ERR, "%s: %s", w->state_path, strerror(-r));
+        return r;
+    }
+    w->state_mem = mem;
+    w->state_len = len;
+    r = m->adopt_state(w->vgpu, mem, len, !why);
+    if (r < 0) {
+        vgt_worker_log(w, LOG_ERR, "%s: adopt: %s", w->state_path, strerror(-r));
+        return r;
+    }
+    w->state_resumed = r == 1;
+    if (w->state_resumed) {
+        struct vgt_display_state ds;
+        m->get_display(w->vgpu, &ds);
+        w->display_ready = ds.display_ready;   /* told to vgtd when it connects */
+        vgt_worker_log(w, LOG_NOTICE, "device state of the previous worker resumed (%s)", w->state_path);
+    } else {
+        vgt_worker_log(w, why ? LOG_INFO : LOG_WARNING, "device state starts afresh (%s)",
+                       why ? why : "the previous worker's state was refused");
+    }
+    return 0;
+}
+
+static void undo_state(struct vgt_worker *w)
+{
+    /* the instance leaves the mapping first (it may outlive this stage) */
+    if (w->state_mem && w->vgpu && w->cfg.med->adopt_state(w->vgpu, NULL, 0, false) < 0)
+        vgt_worker_log(w, LOG_WARNING, "%s: cannot leave the mapping", w->state_path);
+    else if (w->state_mem)
+        munmap(w->state_mem, w->state_len);
+    w->state_mem = NULL;
+    if (w->state_fd >= 0)
+        close(w->state_fd);   /* the file goes with the record (undo_server) */
+    w->state_fd = -1;
+    w->state_resumed = false;
+}
+
 static int stage_enabled(struct vgt_worker *w)
 {
     int r = w->x->set_server_state(w->xen, w->cfg.domid, w->server_id, true);
@@ -1198,6 +1300,8 @@ static int stage_loop(struct vgt_worker *w)
     if ((r = epoll_add(w, w->sigfd, VGT_EV_SIGNAL)) || (r = epoll_add(w, w->timerfd, VGT_EV_TIMER)) ||
         (r = epoll_add(w, w->watchdog_fd, VGT_EV_WATCHDOG)))
         return r;
+    if (w->state_resumed)   /* pipes the guest enabled before the restart */
+        vgt_worker_vblank_arm(w);
     return epoll_add(w, w->x->evtchn_fd(w->xen), VGT_EV_EVTCHN);
 }
 
@@ -1384,6 +1488,7 @@ static const struct {
     [VGT_STAGE_BACKING] = { "backing", stage_backing, undo_backing, true },
     [VGT_STAGE_PCIDEV] = { "pcidev", stage_pcidev, undo_pcidev, false },
     [VGT_STAGE_RESTORE] = { "restore", stage_restore, undo_nothing, false },
+    [VGT_STAGE_STATE] = { "state", stage_state, undo_state, true },
     [VGT_STAGE_ENABLED] = { "enabled", stage_enabled, undo_enabled, false },
     [VGT_STAGE_PORTS] = { "ports", stage_ports, undo_ports, true },
     [VGT_STAGE_LOOP] = { "loop", stage_loop, undo_loop, true },
@@ -1404,7 +1509,7 @@ int vgt_worker_start(struct vgt_worker *w, const struct vgt_worker_config *cfg)
     w->cfg = *cfg;
     w->x = cfg->xen;
     w->epfd = w->sigfd = w->listen_fd = w->client_fd = w->timerfd = w->watchdog_fd = -1;
-    w->record_fd = -1;
+    w->record_fd = w->state_fd = -1;
     w->start_uid = getuid();
     w->host = (struct vgt_host_ops){
         .bar_changed = host_bar_changed,

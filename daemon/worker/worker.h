@@ -31,6 +31,7 @@ enum vgt_worker_stage {
     VGT_STAGE_BACKING,     /* memory-backed regions populated, mapped, handed over */
     VGT_STAGE_PCIDEV,      /* the PCI device claimed */
     VGT_STAGE_RESTORE,     /* a crashed predecessor's PCI config replayed (BARs, MSI, ASLS) */
+    VGT_STAGE_STATE,       /* the device state in worker-D.state (a predecessor's taken over) */
     VGT_STAGE_ENABLED,     /* server enabled (vp_eport valid from here) */
     VGT_STAGE_PORTS,       /* per-vCPU and buffered ports bound */
     VGT_STAGE_LOOP,        /* epoll, signalfd, vblank and watchdog timerfds */
@@ -136,6 +137,14 @@ struct vgt_worker {
      * line); restore_pending: it is a predecessor's, to be replayed. */
     uint8_t pcicfg[VGT_WORKER_PCICFG];
     bool pcicfg_recorded, restore_pending;
+    /* The mediator's device state (registers, interrupts, display, counters) in
+     * worker-D.state, mapped shared: a successor proven by the record (as for
+     * restore_pending: state_proven) takes it over after the config replay. */
+    int state_fd;
+    char state_path[256];
+    void *state_mem;
+    size_t state_len;
+    bool state_proven, state_resumed;
     struct vgt_worker_mapent mapcache[VGT_WORKER_MAP_CACHE];
 
     int epfd, sigfd, listen_fd, client_fd, timerfd, watchdog_fd;

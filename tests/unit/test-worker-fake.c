@@ -1,5 +1,6 @@
 /* The fake mediator of the worker tests (see test-worker-fake.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -54,6 +55,11 @@ int fake_start_on(struct vgt_worker *w, struct vgt_xd **d, unsigned vcpus, int f
     strcpy(cfg.profile.name, "test");
     cfg.profile.gen = 9;
     cfg.profile.device_id = 0x1912;
+    cfg.profile.aperture_mb = 256;
+    cfg.profile.ggtt_mb = 4096;
+    cfg.profile.fences = 32;
+    if (fake_mediator)
+        cfg.med = fake_mediator;
     cfg.socket_path = sockpath;
     cfg.xen_arg = *d = *d ? *d : vgt_xd_new(&xp);
     if (!*d)
@@ -70,13 +76,73 @@ void fake_stop(struct vgt_worker *w, struct vgt_xd *d)
         char rec[128];
         snprintf(rec, sizeof(rec), "%s/worker-%u.ioreq", sockdir, FAKE_DOMID);
         unlink(rec);   /* frames left to the domain after restrict stay recorded */
+        snprintf(rec, sizeof(rec), "%s/worker-%u.state", sockdir, FAKE_DOMID);
+        unlink(rec);
     }
     if (sockdir[0])
         rmdir(sockdir);
     sockdir[0] = 0;
 }
 
+const char *fake_read_file(const char *path)
+{
+    static char buf[8192];
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    if (!f)
+        return NULL;
+    fclose(f);
+    buf[n] = 0;
+    return buf;
+}
+
+/* The whole file (NULL, 0 if absent); the caller frees it. */
+static void *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+
+    *len = 0;
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = malloc((size_t)n + 1)) && fread(buf, 1, (size_t)n, f) == (size_t)n)
+        *len = (size_t)n;
+    fclose(f);
+    return buf;
+}
+
+static void put_back(const char *path, const void *data, size_t len, mode_t mode)
+{
+    int fd = data ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) : -1;
+    if (fd >= 0) {
+        if (write(fd, data, len) != (ssize_t)len)
+            printf("# writing %s back failed\n", path);
+        close(fd);
+    }
+}
+
+void fake_crash(struct vgt_worker *w)
+{
+    char rec[sizeof(w->record_path)], state[sizeof(w->state_path)];
+    size_t rec_len, state_len;
+    void *rec_data, *state_data;
+
+    snprintf(rec, sizeof(rec), "%s", w->record_path);
+    snprintf(state, sizeof(state), "%s", w->state_path);
+    rec_data = slurp(rec, &rec_len);
+    state_data = state[0] ? slurp(state, &state_len) : NULL;
+    w->domain_gone = true;       /* teardown then leaves every Xen object alone */
+    vgt_worker_teardown(w);
+    put_back(rec, rec_data, rec_len, 0644);
+    put_back(state, state_data, state_len, 0600);
+    free(rec_data);
+    free(state_data);
+}
+
 struct fake_vgpu *fake_last;
+const struct vgt_mediator_ops *fake_mediator;
 int fake_create_error;
 void (*fake_hook)(void);
 unsigned fake_watchdog_ms;

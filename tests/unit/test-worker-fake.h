@@ -43,6 +43,9 @@ extern void (*fake_hook)(void);          /* called on a read of FAKE_REG_HOOK */
 extern unsigned fake_watchdog_ms;        /* the workers' domain check period */
 extern const char *fake_user;            /* --user of the next fake_start (NULL: none) */
 extern const struct vgt_monitor_config *fake_monitor;  /* --monitor-config of the next start */
+/* The mediator of the next fake_start (NULL: fake_mediator_ops).  The profile
+ * is a Skylake GT2's (256 MiB aperture), so the software model fits it too. */
+extern const struct vgt_mediator_ops *fake_mediator;
 
 /* A worker on a fresh Xen double: domid 7, 256 MiB guest, BDF 0000:00:05.0,
  * socket in a fresh temporary directory.  Returns vgt_worker_start's result. */
@@ -56,6 +59,11 @@ const char *fake_sockdir(void);
 int fake_prepare_sockdir(void);
 /* Teardown, free the double, remove the socket directory. */
 void fake_stop(struct vgt_worker *w, struct vgt_xd *d);
+/* A small file (the restart record) as a string in a static buffer; NULL if absent. */
+const char *fake_read_file(const char *path);
+/* kill -9 of a started worker: its process goes (teardown, leaving every Xen
+ * object to the domain), what it wrote stays: the record and the state file. */
+void fake_crash(struct vgt_worker *w);
 #define FAKE_DOMID 7
 #define FAKE_GUEST_MEM (256ull << 20)
 #endif

@@ -25,18 +25,6 @@
 
 static char record[128];
 
-static char *read_record(void)
-{
-    static char buf[8192];
-    FILE *f = fopen(record, "r");
-    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-    if (!f)
-        return NULL;
-    fclose(f);
-    buf[n] = 0;
-    return buf;
-}
-
 static void write_record_n(const char *s, size_t n)
 {
     FILE *f = fopen(record, "w");
@@ -49,18 +37,6 @@ static void write_record_n(const char *s, size_t n)
 static void write_record(const char *s)
 {
     write_record_n(s, strlen(s));
-}
-
-/* kill -9: the process' handles, mappings and ports go, the domain keeps the
- * server, its device and ranges, maxmem and the populated frames. */
-static void crash(struct vgt_worker *w)
-{
-    char saved[8192];
-    const char *rec = read_record();
-    snprintf(saved, sizeof(saved), "%s", rec ? rec : "");
-    w->domain_gone = true;       /* teardown then leaves every Xen object alone */
-    vgt_worker_teardown(w);
-    write_record(saved);
 }
 
 /* A guest access through the vCPU's slot, answered by the worker. */
@@ -110,7 +86,7 @@ static bool nothing_placed(struct vgt_xd *d)
 static void record_with_config(const char *tail, size_t n)
 {
     static char buf[16384];
-    const char *rec = read_record(), *cfg = rec ? strstr(rec, "config ") : NULL;
+    const char *rec = fake_read_file(record), *cfg = rec ? strstr(rec, "config ") : NULL;
     size_t keep = rec ? (cfg ? (size_t)(cfg - rec) : strlen(rec)) : 0;
     if (keep + n > sizeof(buf))
         n = sizeof(buf) - keep;
@@ -214,10 +190,10 @@ static bool served(struct vgt_xd *d)
 static void damaged(struct vgt_worker *w, struct vgt_xd **d, const char *what, const char *tail,
                     size_t n)
 {
-    crash(w);
+    fake_crash(w);
     record_with_config(tail, n);
     int r = fake_start_on(w, d, VCPUS, 0);
-    const char *rec = read_record();
+    const char *rec = fake_read_file(record);
     ok(r == 0 && served(*d) && nothing_placed(*d) && rec && !strstr(rec, "config"),
        "damaged config (%s): ignored, the successor starts with a reset vGPU", what);
 }
@@ -240,18 +216,18 @@ static void test_restore(void)
 
     is_int(fake_start(&w, &d, VCPUS, 0), 0, "restore: first worker ready");
     snprintf(record, sizeof(record), "%s/worker-%u.ioreq", fake_sockdir(), FAKE_DOMID);
-    rec = read_record();
+    rec = fake_read_file(record);
     ok(rec && !strstr(rec, "config"), "no config line before the guest writes its config");
     place_bars(&w, d);
     ok(bars_placed(d), "the guest placed its BARs");
-    rec = read_record();
+    rec = fake_read_file(record);
     cfg = rec ? strstr(rec, "config ") : NULL;
     ok(cfg && strlen(cfg) == 7 + 512 + 1 && cfg[7 + 512] == '\n' && !strncmp(cfg + 7, "86801219070000", 14) &&
        !strncmp(cfg + 7 + 32, "000000e0", 8), "recorded: the config space as 512 hex digits (%s)",
        cfg ? cfg : "none");
     snprintf(valid, sizeof(valid), "%s", cfg ? cfg : "");
 
-    crash(&w);
+    fake_crash(&w);
     vgt_xd_trace_clear(d);
     is_int(fake_start_on(&w, &d, VCPUS, 0), 0, "restore: successor ready");
     const char *t = vgt_xd_trace(d);
@@ -269,7 +245,7 @@ static void test_restore(void)
            "restore: a register read at the restored BAR0 is served");
     is_int(io(&w, d, IOREQ_TYPE_PIO, 0xc000, 1, true, 0), 0, "restore: the I/O BAR too");
     expect_served(d, "restored");
-    rec = read_record();
+    rec = fake_read_file(record);
     ok(rec && strstr(rec, valid), "restore: the successor records the same config");
 
     /* damaged config lines (bad lines of a record are ignored, the rest counts) */
@@ -307,7 +283,7 @@ static void test_restore(void)
     damaged(&w, &d, "a sign", buf, strlen(buf));
 
     /* valid: upper case digits */
-    crash(&w);
+    fake_crash(&w);
     snprintf(buf, sizeof(buf), "%s", valid);
     for (char *c = buf + 7; *c; c++)
         *c = (char)(*c >= 'a' && *c <= 'f' ? *c - 32 : *c);
@@ -317,7 +293,7 @@ static void test_restore(void)
 
     /* a config placing BAR0 over guest RAM: replayed as the guest write it is,
      * so the GGTT frames are refused there and parked */
-    crash(&w);
+    fake_crash(&w);
     snprintf(buf, sizeof(buf), "%s", valid);
     memcpy(buf + 7 + 32, "00000001", 8);        /* BAR0 = 0x01000000, 16 MiB into RAM */
     record_with_config(buf, strlen(buf));
@@ -337,7 +313,7 @@ static void test_restore(void)
     {
         struct vgt_xd_state st;
         vgt_xd_get_state(d, &st);
-        ok(st.io_ranges == 0 && (rec = read_record()) && !strstr(rec, "config"),
+        ok(st.io_ranges == 0 && (rec = fake_read_file(record)) && !strstr(rec, "config"),
            "foreign record: its config is not applied");
     }
     fake_stop(&w, d);
@@ -351,7 +327,7 @@ static void test_restore(void)
     unsigned fails = 0, restored = 0, rounds = 120;
     for (unsigned i = 0; i < rounds; i++) {
         size_t n = strlen(valid);
-        crash(&w);
+        fake_crash(&w);
         memcpy(buf, valid, n);
         for (unsigned k = 1 + rnd(4); k; k--) {
             unsigned at = rnd(n), how = rnd(8);
@@ -368,8 +344,8 @@ static void test_restore(void)
                    w.backing[0].cur_gfn < (FAKE_GUEST_MEM >> 12) ||
                    !vgt_xd_gfn(d, w.backing[0].cur_gfn);
         if (bad && fails++ < 3)
-            printf("# mutation round %u: start %d, record:\n# %s\n", i, r, read_record());
-        rec = read_record();
+            printf("# mutation round %u: start %d, record:\n# %s\n", i, r, fake_read_file(record));
+        rec = fake_read_file(record);
         restored += rec && strstr(rec, "config ");
     }
     is_int(fails, 0, "%u mutated config lines: every successor ready and serving, GGTT frames "
@@ -395,7 +371,7 @@ static void test_takeover_own_uid(void)
     is_int(fake_start(&w, &d, VCPUS, 0), 0, "own uid: first worker ready");
     snprintf(record, sizeof(record), "%s/worker-%u.ioreq", fake_sockdir(), FAKE_DOMID);
     place_bars(&w, d);
-    crash(&w);
+    fake_crash(&w);
     if (pipe(pfd) < 0)
         return;
     fflush(stdout);
@@ -433,13 +409,13 @@ static void test_takeover_own_uid(void)
     ok(kill(pid, SIGKILL) == 0, "own uid: root kills it");
     waitpid(pid, &status, 0);
     ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "own uid: it died of SIGKILL");
-    const char *rec = read_record();
+    const char *rec = fake_read_file(record);
     snprintf(want, sizeof(want), "backing 0 1 2048 %#llx 0xd0800\n", PARK_GFN);
     const char *cfg = rec ? strstr(rec, "config ") : NULL;
     ok(rec && strncmp(rec, "server ", 7) == 0 && strstr(rec, want) && cfg &&
        !strncmp(cfg + 7 + 32, "000000d0", 8),
        "own uid: the record written after the drop names its server, the moved frames and BAR0");
-    /* (its mode is crash()'s fopen here; the worker creates it 0600) */
+    /* (its mode is fake_crash()'s fopen here; the worker creates it 0600) */
     ok(stat(record, &st) == 0 && st.st_uid == 0 && !(st.st_mode & 022),
        "own uid: the record stays root's, writable by root only (a successor trusts it)");
     fake_user = NULL;
@@ -457,7 +433,7 @@ int main(void)
     r = fake_start(&w, &d, VCPUS, 0);
     is_int(r, 0, "first worker ready");
     snprintf(record, sizeof(record), "%s/worker-%u.ioreq", fake_sockdir(), FAKE_DOMID);
-    rec = read_record();
+    rec = fake_read_file(record);
     snprintf(want, sizeof(want), "server 1\nbacking 0 1 2048 %#llx %#llx\n", PARK_GFN, PARK_GFN);
     is_str(rec ? rec : "(none)", want, "record: server id and parked frames");
     struct stat rst;
@@ -469,11 +445,11 @@ int main(void)
     b.addr = 0xe0000000;
     b.decode = true;
     w.host.bar_changed(&w, 0, NULL, &b);
-    rec = read_record();
+    rec = fake_read_file(record);
     snprintf(want, sizeof(want), "server 1\nbacking 0 1 2048 %#llx 0xe0800\n", PARK_GFN);
     is_str(rec ? rec : "(none)", want, "record follows the BAR move");
 
-    crash(&w);
+    fake_crash(&w);
     ok(vgt_xd_has_range(d, true, 0xe0000000, 0xe07fffff), "crashed: its range still mapped");
     expect_served(d, "after the crash");
 
@@ -494,14 +470,14 @@ int main(void)
         ok(fake_last && fake_last->backing && fake_last->backing_len == 8u << 20,
            "%s: frames handed to the new mediator", what);
         expect_served(d, what);
-        crash(&w);
+        fake_crash(&w);
     }
 
     /* an orderly end after restrict: no server any more, the frames stay recorded */
     r = fake_start_on(&w, &d, VCPUS, 0);
     is_int(r, 0, "started once more");
     vgt_worker_teardown(&w);
-    rec = read_record();
+    rec = fake_read_file(record);
     snprintf(want, sizeof(want), "backing 0 1 2048 %#llx %#llx\n", PARK_GFN, PARK_GFN);
     is_str(rec ? rec : "(none)", want, "orderly end: only the frames stay recorded");
     vgt_xd_trace_clear(d);
@@ -534,7 +510,7 @@ int main(void)
     d = NULL;
     r = fake_start(&w, &d, VCPUS, 0);
     snprintf(record, sizeof(record), "%s/worker-%u.ioreq", fake_sockdir(), FAKE_DOMID);
-    crash(&w);
+    fake_crash(&w);
     r = fake_start_on(&w, &d, VCPUS, VGT_STAGE_PCIDEV);
     is_int(r, -EIO, "successor fails at pcidev");
     struct vgt_xd_state st;

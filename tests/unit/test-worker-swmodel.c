@@ -8,6 +8,7 @@
 #include "daemon/worker/worker.h"
 #include "daemon/xen/xen-double.h"
 #include "tests/tap.h"
+#include "tests/unit/test-worker-fake.h"
 
 #define DOMID 9
 #define MEM (512ull << 20)
@@ -19,33 +20,6 @@
 static struct vgt_worker W;
 static struct vgt_xd *D;
 static char record[256];
-
-static char *read_record(void)
-{
-    static char buf[4096];
-    FILE *f = fopen(record, "r");
-    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-    if (!f)
-        return NULL;
-    fclose(f);
-    buf[n] = 0;
-    return buf;
-}
-
-/* kill -9: the domain keeps server, maxmem and frames; the record stays */
-static void crash(void)
-{
-    char saved[4096];
-    const char *rec = read_record();
-    FILE *f;
-    snprintf(saved, sizeof(saved), "%s", rec ? rec : "");
-    W.domain_gone = true;
-    vgt_worker_teardown(&W);
-    if ((f = fopen(record, "w"))) {
-        fputs(saved, f);
-        fclose(f);
-    }
-}
 
 static void asls(uint32_t v)
 {
@@ -155,7 +129,7 @@ int main(void)
     ok(opregion_at(0xfdffc000), "ASLS written: \"IntelGraphicsMem\" readable in guest memory there");
     ok(((uint8_t *)vgt_xd_gfn(D, 0xfdffc))[0x400] == '$', "with its VBT at +0x400");
     ok(vgt_xd_gfn(D, 0xfdffe) && !vgt_xd_gfn(D, OPR_PARK), "3 frames moved from the parking place");
-    rec = read_record();
+    rec = fake_read_file(record);
     snprintf(want, sizeof(want), "server 1\nbacking 0 1 2048 0x540000 0xe0800\n"
              "backing -1 0 3 %#llx 0xfdffc\nconfig 8680", OPR_PARK);
     ok(rec && !strncmp(rec, want, strlen(want)), "record names the OpRegion frames where they are: %s",
@@ -195,7 +169,7 @@ int main(void)
         memcpy(vgt_xd_gfn(D, 0xe0800), &pte, 8);            /* GM 0: dom0's, not ours */
         memcpy(vgt_xd_gfn(D, 0x200), &marker, 8);
     }
-    rec = read_record();
+    rec = fake_read_file(record);
     ok(rec && strstr(rec, "05d001000070e3fe00070000"),
        "a config write is recorded at once (MSI enabled, address, data)");
 
@@ -203,7 +177,7 @@ int main(void)
      * left it (it does not probe PCI again): BARs decoding at their addresses,
      * GGTT and OpRegion frames in place, MSI as programmed; maxmem grows once */
     for (int i = 0; i < 2; i++) {
-        crash();
+        fake_crash(&W);
         vgt_xd_trace_clear(D);
         is_int(vgt_worker_start(&W, &cfg), 0, "restart %d: successor started", i + 1);
         const char *t = vgt_xd_trace(D);
@@ -252,14 +226,14 @@ int main(void)
     io(IOREQ_TYPE_PCI_CONFIG, (uint64_t)SBDF << 32 | 0x10, 4, false, 0xa0000000);
     ok(vgt_xd_has_range(D, true, 0xa0000000, 0xa07fffff) && !vgt_xd_has_range(D, true, 0xe0000000, 0xe07fffff) &&
        vgt_xd_gfn(D, 0xa0800) && !vgt_xd_gfn(D, 0xe0800), "BAR0 moved after a restart: range and GGTT follow");
-    rec = read_record();
+    rec = fake_read_file(record);
     ok(rec && strstr(rec, "backing 0 1 2048 0x540000 0xa0800\n") && strstr(rec, "config 8680"),
        "the record follows");
 
     /* a crash with the device's memory decoding off: the successor maps nothing
      * and parks the GGTT frames (the OpRegion stays at ASLS) */
     io(IOREQ_TYPE_PCI_CONFIG, (uint64_t)SBDF << 32 | 4, 2, false, 0x0005);
-    crash();
+    fake_crash(&W);
     vgt_xd_trace_clear(D);
     is_int(vgt_worker_start(&W, &cfg), 0, "decode off: successor started");
     ok(!vgt_xd_has_range(D, true, 0xa0000000, 0xa07fffff) && vgt_xd_gfn(D, 0x540000) &&
@@ -273,7 +247,7 @@ int main(void)
     vgt_xd_get_state(D, &st);
     ok(st.handles == 0 && st.servers == 0 && st.bound_ports == 0 && st.guest_mapped_pages == 0,
        "teardown releases everything");
-    rec = read_record();
+    rec = fake_read_file(record);
     snprintf(want, sizeof(want), "backing 0 1 2048 0x540000 0xa0800\nbacking -1 0 3 %#llx 0xfdffc\n"
              "config 8680", OPR_PARK);
     ok(rec && !strncmp(rec, want, strlen(want)),
@@ -288,6 +262,9 @@ int main(void)
     ok(access(record, F_OK) != 0, "nothing left to record");
     vgt_xd_free(D);
     unlink(sock);
+    unlink(record);
+    snprintf(record, sizeof(record), "%s/worker-%u.state", dir, DOMID);
+    ok(access(record, F_OK) != 0, "and no state file");
     unlink(record);
     rmdir(dir);
     return tap_done();
