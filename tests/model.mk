@@ -1,7 +1,7 @@
 # tests/model.mk: the software vGPU model (daemon/mediator): unit, golden replay, fuzz.
 model_unit_tests = tests/unit/test-model-pci tests/unit/test-model-regs \
 	tests/unit/test-model-gtt tests/unit/test-model-display tests/unit/test-model-opregion \
-	tests/unit/test-model-gt
+	tests/unit/test-model-gt tests/unit/test-swmodel-state
 unit_tests += $(model_unit_tests)
 EXTRA_DIST += tests/unit/test-model.h
 tests_unit_test_model_pci_SOURCES = tests/unit/test-model-pci.c
@@ -16,6 +16,8 @@ tests_unit_test_model_opregion_SOURCES = tests/unit/test-model-opregion.c
 tests_unit_test_model_opregion_LDADD = daemon/mediator/libmediator.la
 tests_unit_test_model_gt_SOURCES = tests/unit/test-model-gt.c
 tests_unit_test_model_gt_LDADD = daemon/mediator/libmediator.la
+tests_unit_test_swmodel_state_SOURCES = tests/unit/test-swmodel-state.c
+tests_unit_test_swmodel_state_LDADD = daemon/mediator/libmediator.la
 
 # Golden traces of vgt-replay: tests/golden/replay/*.trace -> expected/.
 TESTS += tests/golden/replay/run.sh

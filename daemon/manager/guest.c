@@ -96,16 +96,19 @@ static char *worker_socket(const struct vgtd_guest *g)
     return p;
 }
 
-/* The worker's record of its ioreq server and GGTT frames (daemon/worker/README.md)
- * lets a restarted worker take them over; once the domain is gone it is stale, and
- * a later domain that reuses the domid must not act on it. */
+/* The worker's record of its ioreq server and GGTT frames and its device state
+ * (daemon/worker/README.md) let a restarted worker take them over; once the domain
+ * is gone they are stale, and a later domain that reuses the domid must not act on them. */
 static void worker_forget_domain(const struct vgtd_guest *g)
 {
+    static const char *const kept[] = { "ioreq", "state" };
     char *p;
-    if (!g->domid || asprintf(&p, "%s/worker-%u.ioreq", g->d->conf.state_dir, g->domid) < 0)
-        return;
-    unlink(p);
-    free(p);
+    for (unsigned i = 0; g->domid && i < 2; i++) {
+        if (asprintf(&p, "%s/worker-%u.%s", g->d->conf.state_dir, g->domid, kept[i]) < 0)
+            return;
+        unlink(p);
+        free(p);
+    }
 }
 
 /* ---- worker processes --------------------------------------------------- */
