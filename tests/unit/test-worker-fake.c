@@ -96,8 +96,7 @@ const char *fake_read_file(const char *path)
     return buf;
 }
 
-/* The whole file (NULL, 0 if absent); the caller frees it. */
-static void *slurp(const char *path, size_t *len)
+void *fake_file_load(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     char *buf = NULL;
@@ -113,7 +112,7 @@ static void *slurp(const char *path, size_t *len)
     return buf;
 }
 
-static void put_back(const char *path, const void *data, size_t len, mode_t mode)
+void fake_file_store(const char *path, const void *data, size_t len, unsigned mode)
 {
     int fd = data ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) : -1;
     if (fd >= 0) {
@@ -131,12 +130,12 @@ void fake_crash(struct vgt_worker *w)
 
     snprintf(rec, sizeof(rec), "%s", w->record_path);
     snprintf(state, sizeof(state), "%s", w->state_path);
-    rec_data = slurp(rec, &rec_len);
-    state_data = state[0] ? slurp(state, &state_len) : NULL;
+    rec_data = fake_file_load(rec, &rec_len);
+    state_data = state[0] ? fake_file_load(state, &state_len) : NULL;
     w->domain_gone = true;       /* teardown then leaves every Xen object alone */
     vgt_worker_teardown(w);
-    put_back(rec, rec_data, rec_len, 0644);
-    put_back(state, state_data, state_len, 0600);
+    fake_file_store(rec, rec_data, rec_len, 0644);
+    fake_file_store(state, state_data, state_len, 0600);
     free(rec_data);
     free(state_data);
 }

@@ -4,6 +4,7 @@
 #ifndef TEST_WORKER_FAKE_H
 #define TEST_WORKER_FAKE_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "daemon/mediator/mediator.h"
 
@@ -61,6 +62,10 @@ int fake_prepare_sockdir(void);
 void fake_stop(struct vgt_worker *w, struct vgt_xd *d);
 /* A small file (the restart record) as a string in a static buffer; NULL if absent. */
 const char *fake_read_file(const char *path);
+/* A whole file (NULL, *len 0 if absent; the caller frees it), and one written
+ * anew from data (nothing if data is NULL). */
+void *fake_file_load(const char *path, size_t *len);
+void fake_file_store(const char *path, const void *data, size_t len, unsigned mode);
 /* kill -9 of a started worker: its process goes (teardown, leaving every Xen
  * object to the domain), what it wrote stays: the record and the state file. */
 void fake_crash(struct vgt_worker *w);

@@ -13,6 +13,9 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include "daemon/mediator/swmodel.h"
 #include "daemon/worker/worker.h"
 #include "daemon/xen/xen-double.h"
 #include "tests/tap.h"
@@ -205,6 +208,11 @@ static unsigned rnd(unsigned n)
     return (unsigned)((rnd_state >> 33) % n);
 }
 
+static uint32_t rnd32(void)
+{
+    return (uint32_t)rnd(1u << 16) << 16 | rnd(1u << 16);
+}
+
 /* The guest's config is recorded on its writes and put back by a successor;
  * whatever the config line says, a successor starts and serves the guest. */
 static void test_restore(void)
@@ -352,6 +360,254 @@ static void test_restore(void)
                      "never over guest RAM (%u replayed)", rounds, restored);
     ok(restored > 0 && restored < rounds, "some mutations replayed, some refused");
     fake_stop(&w, d);
+}
+
+/* ---- the device state across a crash (the software model) ---------------- */
+
+#define MMIO 0xe0000000ull
+#define SCRATCH 0x4F010u
+
+static uint32_t mmio_rd(struct vgt_worker *w, struct vgt_xd *d, uint32_t off)
+{
+    return (uint32_t)io(w, d, IOREQ_TYPE_COPY, MMIO + off, 4, true, 0);
+}
+
+static void mmio_wr(struct vgt_worker *w, struct vgt_xd *d, uint32_t off, uint32_t val)
+{
+    io(w, d, IOREQ_TYPE_COPY, MMIO + off, 4, false, val);
+}
+
+/* What the guest's i915 (and the probe) set up before the crash. */
+static const struct { uint32_t off, val; } guest_regs[] = {
+    { 0xC4004, ~(0x7u << 21) },     /* SDEIMR: hotplug B, C, D unmasked */
+    { 0xC400C, 0x7u << 21 },        /* SDEIER */
+    { 0x44404, 0xFFFFFFFEu },       /* DE pipe A IMR: vblank */
+    { 0x4440C, 1u },                /* DE pipe A IER */
+    { 0x44200, 0x80000000u },       /* GEN8 master interrupt enable */
+    { 0x70180, 0x84000000u },       /* PLANE_CTL_1_A: on, XRGB8888 */
+    { 0x7019C, 0x08010000u },       /* PLANE_SURF_1_A: its own low GM */
+    { 0x10000C, 0x0800F000u },      /* fence 1 (end, then start + valid, as i915) */
+    { 0x100008, 0x08000001u },      /* inside its low GM */
+    { 0x70008, 0x80000000u },       /* PIPECONF_A: enabled */
+    { 0x78804, 1u },                /* PVINFO display_ready */
+    { SCRATCH, 0xC0FFEEu },         /* a plain register */
+};
+#define N_GUEST_REGS (sizeof(guest_regs) / sizeof(guest_regs[0]))
+
+static void snapshot(struct vgt_worker *w, struct vgt_xd *d, uint32_t out[N_GUEST_REGS])
+{
+    for (unsigned i = 0; i < N_GUEST_REGS; i++)
+        out[i] = mmio_rd(w, d, guest_regs[i].off);
+}
+
+static uint64_t refusals(struct vgt_worker *w)
+{
+    uint64_t st[VGT_STAT_MAX];
+    w->cfg.med->get_stats(w->vgpu, st);
+    return st[VGT_STAT_FENCE_REFUSED];
+}
+
+static struct vgt_port_state edid_monitor(void)
+{
+    struct vgt_port_state ps = { .connected = true, .type = VGT_PORT_HDMI_B, .override = VGT_PORT_B };
+    for (unsigned i = 0; i < VGT_EDID_LEN; i++)
+        ps.edid[i] = (uint8_t)(i * 11 + 3);
+    return ps;
+}
+
+/* Does the successor's vGPU hold what the guest set up before the crash? */
+static bool state_kept(struct vgt_worker *w, struct vgt_xd *d, const uint32_t before[N_GUEST_REGS])
+{
+    uint32_t now[N_GUEST_REGS];
+    struct vgt_display_state ds;
+    struct vgt_port_state mon = edid_monitor();
+
+    snapshot(w, d, now);
+    w->cfg.med->get_display(w->vgpu, &ds);
+    return !memcmp(now, before, sizeof(now)) && ds.display_ready && w->display_ready &&
+           ds.ports[VGT_PORT_B].connected && !memcmp(ds.ports[VGT_PORT_B].edid, mon.edid, VGT_EDID_LEN);
+}
+
+/* A fresh vGPU behind BARs the guest placed again (a successor that did not
+ * restore the config): reset registers. */
+static bool fresh(struct vgt_worker *w, struct vgt_xd *d)
+{
+    place_bars(w, d);
+    return mmio_rd(w, d, SCRATCH) == 0 && mmio_rd(w, d, 0xC4004) == 0xFFFFFFFF &&
+           mmio_rd(w, d, 0x78040) == 128u << 20;
+}
+
+/* Write len bytes at off into the state file. */
+static void poke_state(const char *path, size_t off, const void *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || pwrite(fd, data, len, (off_t)off) != (ssize_t)len)
+        printf("# poking %s failed\n", path);
+    if (fd >= 0)
+        close(fd);
+}
+
+static void test_state(void)
+{
+    struct vgt_worker w;
+    struct vgt_xd *d = NULL;
+    struct vgt_xd_state st;
+    struct stat fst;
+    uint32_t before[N_GUEST_REGS];
+    struct vgt_port_state mon = edid_monitor();
+    char state[256];
+    uint64_t refused, msis;
+
+    fake_mediator = &vgt_swmodel_ops;
+    is_int(fake_start(&w, &d, VCPUS, 0), 0, "state: a worker with the software model ready");
+    snprintf(record, sizeof(record), "%s/worker-%u.ioreq", fake_sockdir(), FAKE_DOMID);
+    snprintf(state, sizeof(state), "%s/worker-%u.state", fake_sockdir(), FAKE_DOMID);
+    ok(stat(state, &fst) == 0 && S_ISREG(fst.st_mode) && (fst.st_mode & 0777) == 0600 &&
+       fst.st_uid == getuid() && (size_t)fst.st_size == sizeof(struct sw_state),
+       "state: worker-D.state next to the record, the starting user's, 0600, state_size bytes");
+
+    place_bars(&w, d);
+    cfg_wr(&w, d, 0xb0, 4, 0xfee37000);     /* MSI: address, data, enable */
+    cfg_wr(&w, d, 0xb4, 2, 0x0700);
+    cfg_wr(&w, d, 0xae, 2, 1);
+    for (unsigned i = 0; i < N_GUEST_REGS; i++)
+        mmio_wr(&w, d, guest_regs[i].off, guest_regs[i].val);
+    mmio_wr(&w, d, 0x100030, 1);            /* fence 6 is not its own: refused, counted */
+    refused = refusals(&w);
+    is_int(w.cfg.med->hotplug(w.vgpu, VGT_PORT_B, &mon), 0, "state: a monitor hot-plugged (xl vgt-hotplug)");
+    vgt_xd_get_state(d, &st);
+    ok(st.msi_count == 1 && mmio_rd(&w, d, 0xC4008) == 1u << 21,
+       "state: its MSI sent, the event pending in SDEIIR (the guest has not handled it)");
+    snapshot(&w, d, before);
+    ok(before[11] == 0xC0FFEE && before[0] == ~(0x7u << 21) && refused == 1,
+       "state: as written (%#x, %#x, %llu refused)", before[11], before[0], (unsigned long long)refused);
+    msis = st.msi_count;
+
+    fake_crash(&w);
+    is_int(fake_start_on(&w, &d, VCPUS, 0), 0, "state: successor ready");
+    ok(w.state_resumed, "state: the predecessor's state resumed");
+    ok(state_kept(&w, d, before), "state: interrupt masks and enables, plane, fence, pipe, "
+       "display_ready, scratch, the hot-plugged port and its EDID as before the crash");
+    vgt_xd_get_state(d, &st);
+    ok(st.msi_count == msis + 1 && st.last_msi_addr == 0xfee37000 && st.last_msi_data == 0x0700,
+       "state: the pending enabled interrupt delivered again as MSI (%llu)",
+       (unsigned long long)(st.msi_count - msis));
+    ok(w.vblank_armed, "state: pipe A enabled: the vblank timer runs again");
+    is_int(refusals(&w), refused, "state: counters continue");
+    mmio_wr(&w, d, 0x100038, 1);
+    is_int(refusals(&w), refused + 1, "state: and count on");
+    is_int(mmio_rd(&w, d, 0x7800C), 1, "state: PVINFO vgt_id");
+
+    /* a second crash: the successor's state is kept the same way */
+    mmio_wr(&w, d, SCRATCH, 0xBEEF);
+    fake_crash(&w);
+    ok(fake_start_on(&w, &d, VCPUS, 0) == 0 && w.state_resumed && mmio_rd(&w, d, SCRATCH) == 0xBEEF,
+       "state: kept over a second restart");
+    mmio_wr(&w, d, SCRATCH, 0xC0FFEE);
+
+    /* damaged state files after a crash the record proves */
+    {
+        struct sw_state_header h;
+        uint32_t bad = 0xdeadbeef;
+        size_t n;
+        void *saved;
+
+        fake_crash(&w);
+        poke_state(state, offsetof(struct sw_state, h.magic), &bad, 4);
+        ok(fake_start_on(&w, &d, VCPUS, 0) == 0 && !w.state_resumed && mmio_rd(&w, d, SCRATCH) == 0 &&
+           mmio_rd(&w, d, 0xC4004) == 0xFFFFFFFF && mmio_rd(&w, d, 0x78040) == 128u << 20,
+           "state: wrong magic: a fresh vGPU (config restored)");
+        mmio_wr(&w, d, SCRATCH, 0x1111);
+        fake_crash(&w);
+        if (truncate(state, sizeof(struct sw_state) / 2) < 0)
+            printf("# truncate failed\n");
+        ok(fake_start_on(&w, &d, VCPUS, 0) == 0 && !w.state_resumed && mmio_rd(&w, d, SCRATCH) == 0,
+           "state: wrong size: a fresh vGPU");
+        mmio_wr(&w, d, SCRATCH, 0x2222);
+        fake_crash(&w);
+        saved = fake_file_load(state, &n);
+        memcpy(&h, saved, sizeof(h));
+        bad = 2;
+        poke_state(state, offsetof(struct sw_state, h.fence_count), &bad, 4);
+        ok(fake_start_on(&w, &d, VCPUS, 0) == 0 && !w.state_resumed && mmio_rd(&w, d, SCRATCH) == 0,
+           "state: made for another partition: a fresh vGPU");
+        free(saved);
+
+        /* garbage behind a valid header, hostile indices: taken over, sanitised */
+        unsigned fails = 0, rounds = 12;
+        for (unsigned r = 0; r < rounds; r++) {
+            uint8_t *junk = malloc(sizeof(struct sw_state));
+            uint32_t v32;
+            fake_crash(&w);
+            for (size_t i = 0; i < sizeof(struct sw_state); i += 4) {
+                v32 = rnd32();
+                memcpy(junk + i, &v32, sizeof(struct sw_state) - i < 4 ? sizeof(struct sw_state) - i : 4);
+            }
+            memcpy(junk, &h, sizeof(h));
+            if (r & 1) {    /* the indices a guest access uses at once */
+                struct sw_state *s = (struct sw_state *)junk;
+                s->gmbus.active = 1;
+                s->gmbus.ddi = 0x7FFFFFFF;
+                s->gmbus.pin = 5;
+                s->gmbus.read = 1;
+                s->gmbus.remaining = 0x100;
+                s->ddc[1].segment = 0xFFFFFFFF;
+                for (unsigned e = 0; e < SW_NR_ENGINES; e++)
+                    s->engines[e].n_elsp = 0xFFFFFFFF;
+            }
+            fake_file_store(state, junk, sizeof(struct sw_state), 0600);
+            free(junk);
+            int rc = fake_start_on(&w, &d, VCPUS, 0);
+            vgt_xd_get_state(d, &st);
+            bool good = rc == 0 && w.state_resumed && st.servers == 1 && st.enabled && mmio_rd(&w, d, 0x78040) == 128u << 20 &&
+                        mmio_rd(&w, d, 0x78050) == 4 && mmio_rd(&w, d, 0x78000) == 0x76544776;
+            mmio_rd(&w, d, 0xC510C);                /* GMBUS3: the EDID read goes on */
+            mmio_rd(&w, d, 0xC5108);
+            for (unsigned k = 0; k < 4; k++)
+                mmio_wr(&w, d, 0x2230, 0);          /* RCS ELSP */
+            mmio_wr(&w, d, 0x64110, 0x80000000u | (5u << 20));   /* AUX B */
+            good = good && mmio_rd(&w, d, 0x7800C) == 1;
+            if (!good && fails++ < 3)
+                printf("# garbage round %u: start %d, resumed %d\n", r, rc, w.state_resumed);
+        }
+        is_int(fails, 0, "state: %u random state files with a valid header: taken over, "
+               "PVINFO the partition's, the vGPU serves on", rounds);
+    }
+
+    /* a successor the record does not prove (no config line): a fresh state */
+    fake_crash(&w);
+    record_with_config("", 0);
+    ok(fake_start_on(&w, &d, VCPUS, 0) == 0 && !w.state_resumed && fresh(&w, d),
+       "state: no proving record: a fresh vGPU");
+
+    /* the same domid for another domain (the frames of the record are not there) */
+    {
+        size_t rn, sn;
+        void *rec_data, *state_data;
+        mmio_wr(&w, d, SCRATCH, 0x3333);
+        fake_crash(&w);
+        rec_data = fake_file_load(record, &rn);
+        state_data = fake_file_load(state, &sn);
+        fake_stop(&w, d);
+        d = NULL;
+        fake_prepare_sockdir();
+        snprintf(record, sizeof(record), "%s/worker-%u.ioreq", fake_sockdir(), FAKE_DOMID);
+        snprintf(state, sizeof(state), "%s/worker-%u.state", fake_sockdir(), FAKE_DOMID);
+        fake_file_store(record, rec_data, rn, 0600);
+        fake_file_store(state, state_data, sn, 0600);
+        free(rec_data);
+        free(state_data);
+        ok(fake_start_on(&w, &d, VCPUS, 0) == 0 && !w.state_resumed && fresh(&w, d),
+           "state: another domain of the same domid: a fresh vGPU");
+    }
+
+    /* the domain goes: the state file goes with the record */
+    vgt_xd_kill(d);
+    w.domain_gone = true;
+    vgt_worker_teardown(&w);
+    ok(access(state, F_OK) != 0 && access(record, F_OK) != 0, "state: domain gone: state file removed");
+    fake_stop(&w, d);
+    fake_mediator = NULL;
 }
 
 /* A worker of its own uid takes over a killed worker's server, and a kill -9 of
@@ -521,6 +777,7 @@ int main(void)
     fake_stop(&w, d);
 
     test_restore();
+    test_state();
     test_takeover_own_uid();
     return tap_done();
 }
