@@ -25,6 +25,7 @@
  *                             interleaved rounds: median and best ns per read
  *   vgt-probe beat [SECS]     every 2 s read the PVINFO magic (a live round trip
  *                             through the worker) and print a numbered heartbeat
+ *                             (with whether a scratch register kept its value)
  *   vgt-probe peek OFF / poke OFF VAL   one BAR0 register, 4 bytes
  *
  * Exit status: 0 done, 1 no GPU or an access failed, 2 usage.
@@ -623,16 +624,22 @@ static int cmd_ports(void)
 /*
  * Scenario g: a heartbeat that needs the worker.  Each beat is an MMIO read of the
  * PVINFO magic; while no worker serves the guest the read blocks, so beats resume
- * (with the right magic) only once the restarted worker has taken over.
+ * (with the right magic) only once the restarted worker has taken over.  A value
+ * written once at the start into a scratch register (SWF_ILK(4): stored as-is by
+ * the model, i915 touches it only on suspend) must read back on every beat: the
+ * restarted worker keeps the device state ("beat=N,MAGIC_OK,KEPT_OK").
  */
+#define BEAT_SCRATCH 0x4F010u
+#define BEAT_KEPT 0x6B657074u           /* "kept" */
 static int cmd_beat(unsigned secs)
 {
     struct gpu g;
     if (open_gpu(&g, 0))
         return 1;
+    wr32(g.mmio, BEAT_SCRATCH, BEAT_KEPT);
     for (unsigned n = 1; n <= secs / 2; n++) {
         uint64_t magic = rd32(g.mmio, PVINFO) | (uint64_t)rd32(g.mmio, PVINFO + 4) << 32;
-        check("beat", "%u,%d", n, magic == VGT_MAGIC);
+        check("beat", "%u,%d,%d", n, magic == VGT_MAGIC, rd32(g.mmio, BEAT_SCRATCH) == BEAT_KEPT);
         sleep(2);
     }
     return 0;

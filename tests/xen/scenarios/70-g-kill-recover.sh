@@ -31,6 +31,10 @@ if [ -z "$w" ]; then fail "g1's worker found" "no vgt-worker --domid $d"; else
 	b0=$(guest_val g1 beat | cut -d, -f1)
 	guest_wait g1 "VGTCHECK beat=$((${b0:-0} + 2)),1" 90 && pass "g1 reads PVINFO through the new worker (beat ${b0:-0} -> $(guest_val g1 beat))" \
 		|| fail "g1 reads PVINFO through the new worker" "beats: $(guest_vals g1 beat | tail -n 3 | xargs)"
+	# the scratch register g1 wrote before the kill reads back on every beat after
+	# it: the new worker took over the device state (worker-D.state)
+	check_eq "g1's register value kept over the worker's restart (beats ${b0:-0}+: N,MAGIC_OK,KEPT_OK)" \
+		"$(guest_vals g1 beat | awk -F, -v b="${b0:-0}" '$1 >= b && $1 > 0 { k = k ($3 == 1 ? "" : " " $0) } END { print (NR ? "kept" k : "no beats") }')" kept
 fi
 sleep 2
 check_eq "vgt-list the same after the worker's restart" "$(snap | md5sum)" "$(echo "$s0" | md5sum)"
