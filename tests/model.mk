@@ -33,3 +33,12 @@ tests/fuzz/fuzz-model: $(addprefix $(srcdir)/,$(fuzz_model_sources))
 	$(FUZZ_BUILD) -o $@ $^
 EXTRA_DIST += tests/fuzz/fuzz-model.c tests/fuzz/seeds/fuzz-model
 CLEANFILES += tests/fuzz/fuzz-model
+
+# libFuzzer: a predecessor's state block of arbitrary bytes taken over (adopt_state).
+fuzz_targets += fuzz-model-state
+fuzz_model_state_sources = tests/fuzz/fuzz-model-state.c $(mediator_c_sources) libxl-vgt/monitor.c \
+	libxl-vgt/edid.c libxl-vgt/error.c
+tests/fuzz/fuzz-model-state: $(addprefix $(srcdir)/,$(fuzz_model_state_sources))
+	$(FUZZ_BUILD) -o $@ $^
+EXTRA_DIST += tests/fuzz/fuzz-model-state.c tests/fuzz/seeds/fuzz-model-state
+CLEANFILES += tests/fuzz/fuzz-model-state
