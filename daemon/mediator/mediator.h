@@ -166,7 +166,9 @@ struct vgt_mediator_ops {
      * hotplugged ports and EDIDs, counters) in memory the user provides, so that
      * it outlives the user's process (the worker maps a file): state_size bytes
      * for these params.  adopt_state(resume false) copies the current state into
-     * mem and works there from then on (a device reset resets it in place);
+     * mem, which must hold zeroes (a fresh file: the pages of registers that are
+     * zero are not touched), and works there from then on (a device reset resets
+     * it in place);
      * resume true takes over what a previous instance left in mem, if it was made
      * for the same layout, GPU profile and partition (else, logged, as false),
      * as hostile input: indices clamped, what only the model writes asserted

@@ -147,6 +147,20 @@ static void state_resume(struct vgt_vgpu *v)
     sw_irq_resume(v);
 }
 
+/* The state into mem, which holds zeroes: chunks that are zero here are left
+ * alone (most of the register file; in the worker's fresh file those pages then
+ * cost no memory). */
+static void copy_into_zeroes(uint8_t *dst, const uint8_t *src, size_t len)
+{
+    static const uint8_t zero[4096];
+
+    for (size_t off = 0; off < len; off += sizeof(zero)) {
+        size_t n = len - off < sizeof(zero) ? len - off : sizeof(zero);
+        if (memcmp(src + off, zero, n))
+            memcpy(dst + off, src + off, n);
+    }
+}
+
 static size_t sw_state_size(const struct vgt_vgpu_params *p)
 {
     (void)p;
@@ -156,7 +170,7 @@ static size_t sw_state_size(const struct vgt_vgpu_params *p)
 static int sw_adopt_state(struct vgt_vgpu *v, void *mem, size_t len, bool resume)
 {
     struct sw_state *s = mem;
-    const char *why;
+    const char *why = NULL;
 
     if (!mem) {             /* back to memory of our own: the user unmaps mem */
         if (v->s_owned)
@@ -172,15 +186,15 @@ static int sw_adopt_state(struct vgt_vgpu *v, void *mem, size_t len, bool resume
         return -EINVAL;
     if (resume && (why = state_mismatch(v, &s->h))) {
         sw_log(v, 4, "previous state not taken over: %s", why);
-        resume = false;
-    }
-    if (!resume)
         memcpy(s, v->s, sizeof(*s));
+    } else if (!resume) {
+        copy_into_zeroes(mem, (const uint8_t *)v->s, sizeof(*s));
+    }
     if (v->s_owned)
         free(v->s);
     v->s = s;
     v->s_owned = false;
-    if (!resume)
+    if (!resume || why)
         return 0;
     state_resume(v);
     sw_log(v, 6, "previous state taken over");

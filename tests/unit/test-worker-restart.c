@@ -465,6 +465,9 @@ static void test_state(void)
     ok(stat(state, &fst) == 0 && S_ISREG(fst.st_mode) && (fst.st_mode & 0777) == 0600 &&
        fst.st_uid == getuid() && (size_t)fst.st_size == sizeof(struct sw_state),
        "state: worker-D.state next to the record, the starting user's, 0600, state_size bytes");
+    ok((uint64_t)fst.st_blocks * 512 < (uint64_t)fst.st_size / 4,
+       "state: only non-zero pages written (%llu of %llu bytes allocated)",
+       (unsigned long long)fst.st_blocks * 512, (unsigned long long)fst.st_size);
 
     place_bars(&w, d);
     cfg_wr(&w, d, 0xb0, 4, 0xfee37000);     /* MSI: address, data, enable */
