@@ -1101,11 +1101,33 @@ static const char *state_refusal(const struct vgt_worker *w, const struct stat *
 {
     if (!w->state_proven)
         return "no crashed worker of this domain proven by the record";
-    if (st->st_uid != geteuid())
-        return "not a file of ours";
     if ((uint64_t)st->st_size != len)
         return "another size";
     return NULL;
+}
+
+/* Our state file: a regular file of our own user (root's, as the record);
+ * anything else there is removed and the file made anew. */
+static int state_open(struct vgt_worker *w, struct stat *st)
+{
+    const char *why = NULL;
+    int flags = O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+
+    for (int tries = 0; tries < 2; tries++) {
+        w->state_fd = open(w->state_path, flags, 0600);
+        if (w->state_fd < 0 || fstat(w->state_fd, st) < 0)
+            return -errno;
+        if (S_ISREG(st->st_mode) && st->st_uid == geteuid())
+            return 0;
+        why = S_ISREG(st->st_mode) ? "not a file of ours" : "not a regular file";
+        close(w->state_fd);
+        w->state_fd = -1;
+        vgt_worker_log(w, LOG_WARNING, "%s: %s: made anew", w->state_path, why);
+        if (unlink(w->state_path) < 0)
+            return -errno;
+        flags |= O_EXCL;
+    }
+    return -EEXIST;
 }
 
 /*
@@ -1128,15 +1150,9 @@ static int stage_state(struct vgt_worker *w)
     if (!m->state_size || !m->adopt_state)
         return 0;
     len = m->state_size(&p);
-    w->state_fd = open(w->state_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
-    if (w->state_fd < 0 || fstat(w->state_fd, &st) < 0) {
-        r = -errno;
+    if ((r = state_open(w, &st))) {
         vgt_worker_log(w, LOG_ERR, "%s: %s", w->state_path, strerror(-r));
         return r;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        vgt_worker_log(w, LOG_ERR, "%s: not a regular file", w->state_path);
-        return -EINVAL;
     }
     why = state_refusal(w, &st, len);
     if ((why && ftruncate(w->state_fd, 0) < 0) || ftruncate(w->state_fd, (off_t)len) < 0 ||

@@ -577,6 +577,21 @@ static void test_state(void)
                "PVINFO the partition's, the vGPU serves on", rounds);
     }
 
+    /* something else at the state file's place: made anew */
+    fake_crash(&w);
+    unlink(state);
+    ok(mkfifo(state, 0600) == 0 && fake_start_on(&w, &d, VCPUS, 0) == 0 && !w.state_resumed &&
+       stat(state, &fst) == 0 && S_ISREG(fst.st_mode), "state: a FIFO in its place: a new file, a fresh vGPU");
+    if (getuid() == 0) {
+        mmio_wr(&w, d, SCRATCH, 0x4444);
+        fake_crash(&w);
+        ok(chown(state, 1, 1) == 0 && fake_start_on(&w, &d, VCPUS, 0) == 0 && !w.state_resumed &&
+           stat(state, &fst) == 0 && fst.st_uid == 0 && mmio_rd(&w, d, SCRATCH) == 0,
+           "state: a file of another user: made anew (root's), a fresh vGPU");
+    } else {
+        ok(1, "# SKIP not root: cannot give the file away");
+    }
+
     /* a successor the record does not prove (no config line): a fresh state */
     fake_crash(&w);
     record_with_config("", 0);
