@@ -42,13 +42,13 @@ void sw_pvinfo_assert(struct vgt_vgpu *v)
     sw_reg_set(v, R_PVINFO + PV_HIGH_BASE, (uint32_t)p->high_base);
     sw_reg_set(v, R_PVINFO + PV_HIGH_SIZE, (uint32_t)p->high_size);
     sw_reg_set(v, R_PVINFO + PV_FENCE_NUM, p->fence_count);
+    sw_reg_set(v, R_PVINFO + PV_CURSOR_X_HOT, 0xFFFFFFFF);
+    sw_reg_set(v, R_PVINFO + PV_CURSOR_Y_HOT, 0xFFFFFFFF);
 }
 
 void sw_pvinfo_reset(struct vgt_vgpu *v)
 {
     sw_pvinfo_assert(v);
-    sw_reg_set(v, R_PVINFO + PV_CURSOR_X_HOT, 0xFFFFFFFF);
-    sw_reg_set(v, R_PVINFO + PV_CURSOR_Y_HOT, 0xFFFFFFFF);
     v->s->g2v_last = 0;
 }
 

@@ -92,7 +92,7 @@ static const struct sw_reg_def common_regs[] = {
     HANDLED_N(0x138124, 1, 0, 0, SW_H_PCODE),
 
     /* ---- PVINFO page (values set from the partition at reset) ---- */
-    RO_N(0x78000, 1024, 4, 0),
+    CONST_N(0x78000, 1024, 4, 0),
     RW(0x78800, 0),                                 /* drv_version */
     HANDLED_N(0x78804, 1, 0, 0, SW_H_PVINFO),       /* display_ready */
     HANDLED_N(0x78818, 1, 0, 0, SW_H_PVINFO),       /* g2v_notify */

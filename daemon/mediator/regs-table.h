@@ -6,7 +6,8 @@
 #include "daemon/mediator/swmodel.h"
 
 #define ALL 0xFFFFFFFFu
-/* plain with a boot value; read-only (RO_N: the model may change it); constant */
+/* plain with a boot value; read-only (RO_N: the model may change it); constant (the
+ * model sets it at reset only, or recomputes it: a resumed state gets it anew) */
 #define RW(o, v) { .offset = (o), .init = (v), .wmask = ALL }
 #define RO_N(o, n, s, v) { .offset = (o), .count = (n), .stride = (s), .init = (v) }
 #define CONST_N(o, n, s, v) { .offset = (o), .count = (n), .stride = (s), .init = (v), .flags = SW_RF_CONST }
@@ -19,9 +20,10 @@
         .wmask = ALL, .mirror_src = (src), .mirror_shift = (shift) }
 #define W1C_N(o, n, s, bits) { .offset = (o), .count = (n), .stride = (s), .wmask = ALL, .w1c = (bits) }
 #define HANDLED_N(o, n, s, v, h) { .offset = (o), .count = (n), .stride = (s), .init = (v), .wmask = ALL, .handler = (h) }
-/* an interrupt unit: ISR (read-only), IMR, IIR (write-1-to-clear), IER */
+/* an interrupt unit: ISR (read-only; live bits the model recomputes), IMR, IIR
+ * (write-1-to-clear), IER */
 #define IRQ_UNIT(isr, n, s) \
-    { .offset = (isr), .count = (n), .stride = (s) }, \
+    { .offset = (isr), .count = (n), .stride = (s), .flags = SW_RF_CONST }, \
     { .offset = (isr) + 4, .count = (n), .stride = (s), .init = ALL, .wmask = ALL, .handler = SW_H_IRQ }, \
     { .offset = (isr) + 8, .count = (n), .stride = (s), .wmask = ALL, .w1c = ALL, .handler = SW_H_IRQ }, \
     { .offset = (isr) + 12, .count = (n), .stride = (s), .wmask = ALL, .handler = SW_H_IRQ }

@@ -33,7 +33,8 @@ enum sw_reg_flag {
     SW_RF_MASKED = 1 << 0,      /* upper 16 bits select which low bits a write changes */
     SW_RF_MIRROR_INV = 1 << 1,  /* mirrored bits are the inverse of their source */
     SW_RF_SELFCLEAR = 1 << 2,   /* written bits take effect, then read back 0 */
-    SW_RF_CONST = 1 << 3,       /* read-only, never changed: its boot value always */
+    SW_RF_CONST = 1 << 3,       /* read-only, set at reset (or recomputed) by the model
+                                   alone: set anew in a resumed state */
 };
 
 enum sw_reg_handler {           /* side effects beyond the generic kinds */

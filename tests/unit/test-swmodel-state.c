@@ -257,6 +257,8 @@ static void test_hostile(void)
        rd32(v, 0x7800C) == 1, "PVINFO partition, fence count and vgt_id asserted");
     ok(rd32(v, 0x9120) == 0x02800000 && rd32(v, 0x42000) == 0x8E000000 && rd32(v, 0x64044) == 0x02001000,
        "constant registers (fuses, DP_TP_STATUS) at their boot values");
+    ok(rd32(v, 0x78830) == 0xFFFFFFFF && rd32(v, 0x78100) == 0 && rd32(v, 0x44300) == 0 &&
+       rd32(v, 0x44440) == 0, "PVINFO's other read-only fields, ISRs without a live event: as at reset");
     for (unsigned i = 0; i < SW_MAX_HW_FENCES; i++) {
         uint64_t lo = s->regs[FENCE(i) >> 2], hi = s->regs[(FENCE(i) >> 2) + 1];
         uint64_t start = lo & 0xFFFFF000u, end = (hi & 0xFFFFF000u) + 4096;
