@@ -158,6 +158,11 @@ int sw_hotplug(struct vgt_vgpu *v, enum vgt_port port, const struct vgt_port_sta
     if (cfg && ((unsigned)cfg->type >= VGT_PORT_TYPE_MAX || (unsigned)cfg->override >= VGT_PORT_MAX))
         return -EINVAL;
     p = &v->s->ports[port];
+    /* the monitor that is there already: nothing happens (vgtd applies its
+     * configuration again to a restarted worker, whose vGPU kept its ports) */
+    if (cfg && p->connected && p->type == cfg->type && p->override == cfg->override &&
+        !memcmp(p->edid, cfg->edid, VGT_EDID_LEN))
+        return 0;
     if (p->connected)
         ddis[n++] = type_ddi(p->type);
     if (cfg) {

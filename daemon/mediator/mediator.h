@@ -137,7 +137,9 @@ struct vgt_mediator_ops {
     void (*reset)(struct vgt_vgpu *v);      /* device reset (e.g. guest reboot) */
 
     void (*get_display)(struct vgt_vgpu *v, struct vgt_display_state *out);
-    /* Connect (cfg != NULL) or disconnect a virtual port; raises the hotplug interrupt. */
+    /* Connect (cfg != NULL) or disconnect a virtual port; raises the hotplug interrupt.
+     * Connecting the monitor that is there already (same type, override, EDID) does
+     * nothing, as disconnecting a port with none does. */
     int (*hotplug)(struct vgt_vgpu *v, enum vgt_port port, const struct vgt_port_state *cfg);
     /* Read the primary plane's pixels as XRGB8888 rows into buf (w*h*4 bytes). */
     int (*read_framebuffer)(struct vgt_vgpu *v, struct vgt_fb *fb, void *buf, size_t len);

@@ -130,6 +130,18 @@ static void test_keep_and_resume(void)
                        "port and EDID as the guest left them");
     is_int(h2.msis, 1, "the pending enabled hotplug interrupt is delivered again");
     ok(h2.msi_addr == 0xFEE37000 && h2.msi_data == 0x0700, "at the guest's MSI address/data");
+    {
+        struct vgt_port_state again = monitor();
+        wr32(v2, 0xC4030, rd32(v2, 0xC4030));      /* the guest clears the long pulse */
+        M->hotplug(v2, VGT_PORT_B, &again);
+        ok(h2.msis == 1 && !(rd32(v2, 0xC4030) & 3),
+           "the same monitor connected again (vgtd re-applies its config): no event");
+        again.edid[20] ^= 1;
+        M->hotplug(v2, VGT_PORT_B, &again);
+        ok(rd32(v2, 0xC4030) & 2, "another EDID: a hot-plug (long pulse)");
+        again.edid[20] ^= 1;
+        M->hotplug(v2, VGT_PORT_B, &again);
+    }
     is_int(stat(v2, VGT_STAT_FENCE_REFUSED), refused, "counters continue");
     wr32(v2, FENCE(7), 1);
     is_int(stat(v2, VGT_STAT_FENCE_REFUSED), refused + 1, "and count on");
