@@ -185,7 +185,7 @@ static int sw_adopt_state(struct vgt_vgpu *v, void *mem, size_t len, bool resume
     if (len < sizeof(*s) || (uintptr_t)mem % _Alignof(struct sw_state))
         return -EINVAL;
     if (resume && (why = state_mismatch(v, &s->h))) {
-        sw_log(v, 4, "previous state not taken over: %s", why);
+        sw_log(v, 4, "device state starts afresh (the previous one is refused: %s)", why);
         memcpy(s, v->s, sizeof(*s));
     } else if (!resume) {
         copy_into_zeroes(mem, (const uint8_t *)v->s, sizeof(*s));
@@ -197,7 +197,6 @@ static int sw_adopt_state(struct vgt_vgpu *v, void *mem, size_t len, bool resume
     if (!resume || why)
         return 0;
     state_resume(v);
-    sw_log(v, 6, "previous state taken over");
     return 1;
 }
 

@@ -1174,9 +1174,8 @@ static int stage_state(struct vgt_worker *w)
         m->get_display(w->vgpu, &ds);
         w->display_ready = ds.display_ready;   /* told to vgtd when it connects */
         vgt_worker_log(w, LOG_NOTICE, "device state of the previous worker resumed (%s)", w->state_path);
-    } else {
-        vgt_worker_log(w, why ? LOG_INFO : LOG_WARNING, "device state starts afresh (%s)",
-                       why ? why : "the previous worker's state was refused");
+    } else if (why) {   /* (a state the mediator refused it says why itself) */
+        vgt_worker_log(w, LOG_INFO, "device state starts afresh (%s)", why);
     }
     return 0;
 }
