@@ -41,7 +41,8 @@ guest_destroy bb
 cat > $R/bench.json <<EOJ
 {"machine": "$(uname -m) under QEMU TCG", "date": "$(date -u +%FT%TZ)",
  "mmio_read_ns": {"vgt": ${vgt:-null}, "qemu_stdvga": ${q:-null}, "ratio": ${r:-null}, "reads": ${N:-null},
-                  "vgt_best": ${vmin:-null}, "qemu_stdvga_best": ${qmin:-null}, "rounds": 11},
+                  "vgt_best": ${vmin:-null}, "qemu_stdvga_best": ${qmin:-null},
+                  "vgt_rounds": [$(guest_val bb bench_vgt_rounds_ns)], "qemu_rounds": [$(guest_val bb bench_qemu_rounds_ns)]},
  "attach_s": {"create_vgt": $c_vgt, "create_plain": $c_plain, "ratio": $ratio,
               "create_to_pvinfo": "$pv", "create_to_init_vgt": "$up_vgt", "create_to_init_plain": "$up_plain"}}
 EOJ
