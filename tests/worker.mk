@@ -55,3 +55,9 @@ tests/fuzz/fuzz-worker-record: $(WORKER_RECORD_FUZZ_SRC)
 	  $(YAJL_CFLAGS) -o $@ $(WORKER_RECORD_FUZZ_SRC) $(YAJL_LIBS)
 EXTRA_DIST += tests/unit/test-worker-fuzz-record.c $(wildcard $(srcdir)/tests/fuzz/seeds/fuzz-worker-record/*)
 CLEANFILES += tests/fuzz/fuzz-worker-record tests/fuzz/worker-record.ignore
+
+# the placement of the event channels' IRQs (pure file handling, on a fake /proc)
+unit_tests += tests/unit/test-irq-affinity
+tests_unit_test_irq_affinity_SOURCES = tests/unit/test-irq-affinity.c \
+	daemon/xen/irq-affinity.c daemon/xen/irq-affinity.h
+tests_unit_test_irq_affinity_CFLAGS = $(AM_CFLAGS)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <syslog.h>
 #include <unistd.h>
 #include "vgt/util.h"
@@ -163,6 +164,12 @@ int main(int argc, char **argv)
     /* vgtd supervises us; without --foreground leave the terminal's session */
     if (!foreground && getsid(0) != getpid())
         setsid();
+    /* a name per guest (ps, top, and the IRQs of our event channels, which
+     * Linux names after us: colocating them needs to tell them apart) */
+    char comm[16];
+    if (snprintf(comm, sizeof(comm), "vgt-worker-%u", cfg.domid) >= (int)sizeof(comm))
+        snprintf(comm, sizeof(comm), "vgt-worker%u", cfg.domid);
+    prctl(PR_SET_NAME, comm, 0, 0, 0);
 
     r = vgt_worker_start(&w, &cfg);
     if (r)

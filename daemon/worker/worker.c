@@ -1258,6 +1258,14 @@ static int stage_ports(struct vgt_worker *w)
     if (r)
         return r;
     w->buf_bound = true;
+    /* the single-threaded loop on the CPU its events arrive on: no cross-CPU
+     * wake-up per guest access */
+    r = w->x->evtchn_colocate(w->xen, w->cfg.vcpus + 1);
+    if (r >= 0)
+        vgt_worker_log(w, LOG_INFO, "event channels and worker on dom0 CPU %d", r);
+    else if (r != -EOPNOTSUPP)
+        vgt_worker_log(w, LOG_NOTICE, "event channels not moved to the worker's CPU: %s",
+                       strerror(-r));
     return 0;
 }
 

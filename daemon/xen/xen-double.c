@@ -753,6 +753,14 @@ static int xd_pending(struct vgt_xen *x, uint32_t *ports, unsigned max)
     return n ? (int)n : -EAGAIN;
 }
 
+/* No IRQs behind the double's ports: nothing to place. */
+static int xd_colocate(struct vgt_xen *x, unsigned nports)
+{
+    (void)x;
+    (void)nports;
+    return -EOPNOTSUPP;
+}
+
 static int xd_unmask(struct vgt_xen *x, uint32_t local)
 {
     struct vgt_xd *d = x->d;
@@ -1148,6 +1156,7 @@ const struct vgt_xen_ops vgt_xen_double_ops = {
     .evtchn_pending = xd_pending,
     .evtchn_unmask = xd_unmask,
     .evtchn_notify = xd_notify,
+    .evtchn_colocate = xd_colocate,
     .map_guest = xd_map_guest,
     .unmap_guest = xd_unmap_guest,
     .domain_info = xd_domain_info,

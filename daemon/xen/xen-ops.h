@@ -94,6 +94,9 @@ struct vgt_xen_ops {
     int (*evtchn_pending)(struct vgt_xen *x, uint32_t *ports, unsigned max);
     int (*evtchn_unmask)(struct vgt_xen *x, uint32_t local);
     int (*evtchn_notify)(struct vgt_xen *x, uint32_t local);
+    /* Deliver this handle's ports on one CPU and keep the calling thread there
+     * (nports: how many are bound); the CPU or -errno (then nothing is pinned). */
+    int (*evtchn_colocate)(struct vgt_xen *x, unsigned nports);
 
     /* ---- guest frames (foreign mapping); all or nothing: -EFAULT if a frame is not RAM */
     int (*map_guest)(struct vgt_xen *x, uint32_t domid, bool writable, const uint64_t *gfns,

@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include <xenctrl.h>
 #include <xendevicemodel.h>
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
 #include <xenstore.h>
+#include "daemon/xen/irq-affinity.h"
 #include <xentoolcore.h>
 #include "daemon/xen/xen-ops.h"
 
@@ -18,6 +20,7 @@ struct vgt_xen {
     xendevicemodel_handle *dm;
     xenforeignmemory_handle *fm;
     xenevtchn_handle *ev;
+    char ev_irq_name[32];       /* "evtchn:COMM" of our ports' IRQs */
     xc_interface *xc;
     struct xs_handle *xs;
 };
@@ -55,9 +58,14 @@ static int real_open(void *arg, unsigned what, struct vgt_xen **out)
     if (!r && (what & VGT_XEN_FMEM) && !(x->fm = xenforeignmemory_open(NULL, 0)))
         r = neg_errno();
     if (!r && (what & VGT_XEN_EVTCHN)) {
+        char comm[16] = "";
+        /* Linux names the IRQs of the ports after the opener: see colocate */
+        prctl(PR_GET_NAME, comm, 0, 0, 0);
+        snprintf(x->ev_irq_name, sizeof(x->ev_irq_name), "evtchn:%s", comm);
         if (!(x->ev = xenevtchn_open(NULL, 0)))
             r = neg_errno();
-        /* Non-blocking, so the loop can drain pending ports until -EAGAIN. */
+        /* Non-blocking: a read with nothing pending says -EAGAIN, never blocks
+         * the loop. */
         else if (fcntl(xenevtchn_fd(x->ev), F_SETFL,
                        fcntl(xenevtchn_fd(x->ev), F_GETFL) | O_NONBLOCK) < 0)
             r = neg_errno();
@@ -213,6 +221,11 @@ static int real_evtchn_unmask(struct vgt_xen *x, uint32_t local)
 static int real_evtchn_notify(struct vgt_xen *x, uint32_t local)
 {
     return CALL(xenevtchn_notify(x->ev, local));
+}
+
+static int real_evtchn_colocate(struct vgt_xen *x, unsigned nports)
+{
+    return vgt_colocate_irqs("/proc", x->ev_irq_name, nports);
 }
 
 static int real_map_guest(struct vgt_xen *x, uint32_t domid, bool writable, const uint64_t *gfns,
@@ -434,6 +447,7 @@ const struct vgt_xen_ops vgt_xen_real_ops = {
     .evtchn_pending = real_evtchn_pending,
     .evtchn_unmask = real_evtchn_unmask,
     .evtchn_notify = real_evtchn_notify,
+    .evtchn_colocate = real_evtchn_colocate,
     .map_guest = real_map_guest,
     .unmap_guest = real_unmap_guest,
     .domain_info = real_domain_info,

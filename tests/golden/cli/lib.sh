@@ -1,6 +1,6 @@
 # Shared by the xl front's golden tests (sourced).  Each check runs a command in a
 # scratch directory and compares stdout, stderr (prefixed) and the exit status with
-# expected/NAME.out.  UPDATE_GOLDEN=1 rewrites the expected files.
+# expected/NAME.out.  VGT_GOLDEN_UPDATE=1 rewrites the expected files (as in every golden runner).
 set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 G=$(cd "$top_srcdir/tests/golden/cli" && pwd)
@@ -35,7 +35,7 @@ check() {  # check NAME CMD...
     rc=$?
     { cat "$T/.out"; sed 's/^/stderr: /' "$T/.err"; echo "exit: $rc"; } |
         sed -e "s|$T|\$T|g" -e "s|$B|\$B|g" -e "s|$G|\$G|g" >"$T/.got"
-    if [ -n "${UPDATE_GOLDEN:-}" ]; then
+    if [ -n "${VGT_GOLDEN_UPDATE:-}" ]; then
         cp "$T/.got" "$G/expected/$name.out"
     fi
     if cmp -s "$T/.got" "$G/expected/$name.out"; then

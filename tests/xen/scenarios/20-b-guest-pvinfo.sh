@@ -35,6 +35,13 @@ vxl vgt-list | sed 's/^/# /'
 pvinfo_vs_list $g $W/b-list.json
 check_eq "vgt-list has the guest's domid" "$(vgt_guest_field $W/b-list.json $g domid)" "$(domid_of $g)"
 check_eq "vgt-list has the guest's name" "$(vgt_guest_field $W/b-list.json $g name)" "$g"
+# the worker runs where its event channels are delivered (no cross-CPU wake-up per access)
+d=$(domid_of $g); wp=$(pgrep -f "vgt-worker.*--domid $d( |\$)" | head -n 1)
+wcpu=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/$wp/status 2>/dev/null)
+irqs=$(awk -v n="evtchn:vgt-worker-$d" '$NF == n { sub(":", "", $1); print $1 }' /proc/interrupts)
+icpu=$(for i in $irqs; do cat /proc/irq/$i/effective_affinity_list; done | sort -u | tr '\n' ' ')
+check_eq "worker (comm vgt-worker-$d) and its $(echo $irqs | wc -w) event-channel IRQs on one dom0 CPU" \
+	"$wcpu $(echo $irqs | wc -w)" "${icpu% } $(( $(tr '\0' ' ' < /proc/$wp/cmdline | sed -n 's/.*--vcpus \([0-9]*\).*/\1/p') + 1 ))"
 guest_destroy $g && pass "xl destroy" || fail "xl destroy" "still there"
 sleep 2
 vgt_list_json $W/b-list2.json
