@@ -200,7 +200,10 @@ int main(int argc, char **argv)
     }
     if (!n)
         n = 1;
-    snprintf(sock, sizeof(sock), "/tmp/vgt-daemon-bench.%d.sock", (int)getpid());
+    if (vgt_xd_worker_dir(sock, sizeof(sock), "vgt-daemon-bench") < 0) {
+        fprintf(stderr, "daemon-bench: no private folder in /tmp\n");
+        return 1;
+    }
     cfg.socket_path = sock;
     cfg.xen_arg = D = vgt_xd_new(&xp);
     long rss0 = rss_kb();

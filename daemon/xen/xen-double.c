@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* The test double of the Xen ops table (see xen-double.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1177,3 +1178,32 @@ const struct vgt_xen_ops vgt_xen_double_ops = {
     .xs_unwatch = xs_unwatch,
     .xs_check_watch = xs_check_watch,
 };
+
+static char worker_dir[128];
+
+static void worker_dir_remove(void)
+{
+    DIR *d = opendir(worker_dir);
+    struct dirent *e;
+    char path[512];
+    while (d && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+            snprintf(path, sizeof(path), "%s/%s", worker_dir, e->d_name) < (int)sizeof(path))
+            unlink(path);
+    if (d)
+        closedir(d);
+    rmdir(worker_dir);
+}
+
+int vgt_xd_worker_dir(char *sock, size_t len, const char *prefix)
+{
+    if (!worker_dir[0]) {
+        snprintf(worker_dir, sizeof(worker_dir), "/tmp/%s.XXXXXX", prefix);
+        if (!mkdtemp(worker_dir)) {
+            worker_dir[0] = 0;
+            return -errno;
+        }
+        atexit(worker_dir_remove);
+    }
+    return snprintf(sock, len, "%s/worker.sock", worker_dir) < (int)len ? 0 : -ENAMETOOLONG;
+}

@@ -58,6 +58,10 @@ struct vgt_xd_state {
 extern const struct vgt_xen_ops vgt_xen_double_ops;
 
 struct vgt_xd *vgt_xd_new(const struct vgt_xd_params *p);
+/* A worker on the double keeps its socket, restart record and state file next
+ * to each other: a private folder for them (prefix.XXXXXX under /tmp), emptied
+ * and removed at exit; the socket's path in sock.  0 or -errno. */
+int vgt_xd_worker_dir(char *sock, size_t len, const char *prefix);
 void vgt_xd_free(struct vgt_xd *d);
 
 /* Make the (after+1)-th next call of op fail with err (negative errno). */

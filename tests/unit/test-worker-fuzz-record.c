@@ -26,7 +26,7 @@ static struct vgt_profile P = {
     .fences = 32, .host_low_mb = 96, .host_high_mb = 384, .host_fences = 4,
     .reserved_top_mb = 32, .max_instances = 15, .high_gm_granule_mb = 64,
 };
-static char dir[64], sock[96], record[96];
+static char dir[64], sock[96], record[96], state[96];
 
 static int start(struct vgt_worker *w, struct vgt_xd *d)
 {
@@ -69,6 +69,7 @@ static size_t crash(struct vgt_worker *w, char *buf, size_t max)
 static void cleanup(void)
 {
     unlink(record);
+    unlink(state);
     unlink(sock);
     rmdir(dir);
 }
@@ -92,6 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         snprintf(sock, sizeof(sock), "%s/worker-%u.sock", dir, DOMID);
         snprintf(record, sizeof(record), "%s/worker-%u.ioreq", dir, DOMID);
+        snprintf(state, sizeof(state), "%s/worker-%u.state", dir, DOMID);
         atexit(cleanup);
     }
     if (!(d = vgt_xd_new(&xp)) || start(&w, d) < 0)
@@ -123,6 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     vgt_xd_free(d);
     unlink(record);
+    unlink(state);
     unlink(sock);
     return 0;
 }

@@ -36,7 +36,8 @@ static void setup(void)
                   .high_base = 1u << 30, .high_size = 384u << 20, .fence_base = 4,
                   .fence_count = 4 },
     };
-    snprintf(sock, sizeof(sock), "/tmp/vgt-fuzz-worker.%d.sock", (int)getpid());
+    if (vgt_xd_worker_dir(sock, sizeof(sock), "vgt-fuzz-worker") < 0)
+        abort();
     cfg.socket_path = sock;
     cfg.xen_arg = D = vgt_xd_new(&xp);
     if (!D || vgt_worker_start(&W, &cfg) < 0)
