@@ -35,6 +35,7 @@ stage build-asan    build build/asan --enable-asan --enable-ubsan
 stage check-asan    check build/asan
 stage valgrind      make -s -C build/plain check-valgrind
 stage fuzz          make -s -C build/plain fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
+stage distcheck     make -s -C build/plain distcheck   # the release tarball builds and passes make check
 [ -n "${SKIP_XEN:-}" ] || stage check-xen make -C build/plain check-xen
 
 echo
