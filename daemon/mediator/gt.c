@@ -15,8 +15,11 @@
  *
  * All addresses are guest input: GM goes through sw_gm_rw (own partition,
  * present entry), PPGTT tables and pages through the host's guest_read/
- * guest_write (the guest's own RAM only); one submission runs at most
- * MAX_DWORDS commands, so a looping batch cannot keep the model busy.
+ * guest_write (the guest's own RAM only); one ELSP submission (both of its
+ * contexts) runs at most MAX_DWORDS command dwords, so a looping batch cannot
+ * keep the model busy.  Streams are read a page at a time (one GGTT or PPGTT
+ * translation per 4 KiB, not per dword); a command that writes memory drops the
+ * cached pages, so a stream that rewrites itself is read anew.
  */
 #include <string.h>
 #include "daemon/mediator/swmodel.h"
@@ -46,7 +49,7 @@
 #define GT_USER_INTERRUPT (1u << 0)
 #define GT_CONTEXT_SWITCH (1u << 8)
 
-#define MAX_DWORDS (64u * 1024)     /* per submission: a hostile ring cannot spin us */
+#define MAX_DWORDS (64u * 1024)     /* per ELSP submission: a hostile ring cannot spin us */
 
 static const struct {
     uint32_t base;
@@ -66,7 +69,8 @@ struct gt_run {
     uint64_t hws;               /* status page (GM), 0: none */
     uint64_t pml4;              /* the context's 4-level PPGTT root (guest physical), 0: none */
     uint32_t irq;
-    unsigned budget;            /* dwords left for this submission */
+    unsigned *budget;           /* dwords left for this ELSP submission (both contexts) */
+    unsigned writes;            /* memory writes so far: cached stream pages are stale */
 };
 
 #define PPGTT_ADDR_MASK 0x00007FFFFFFFF000ull   /* bits 12..46, as GGTT entries */
@@ -137,11 +141,13 @@ static int gm_read32(struct vgt_vgpu *v, uint64_t gm, uint32_t *val)
 
 /* A write a command asks for; outside the partition or without an entry it is
  * refused and counted (an entry pointing outside guest memory is counted above). */
-static void cmd_write(struct vgt_vgpu *v, const struct gt_run *run, bool ppgtt, uint64_t addr,
+static void cmd_write(struct vgt_vgpu *v, struct gt_run *run, bool ppgtt, uint64_t addr,
                       uint64_t val, unsigned len)
 {
     int r = space_rw(v, run, ppgtt, addr, &val, len, true);
 
+    if (run)
+        run->writes++;
     if (r < 0 && r != -EFAULT)
         sw_refuse(v, VGT_STAT_GGTT_REFUSED, "command write to %s 0x%llx refused",
                   ppgtt ? "PPGTT" : "GM", (unsigned long long)addr);
@@ -154,13 +160,29 @@ struct gt_stream {
     uint32_t size;              /* ring size; 0 for a batch */
     uint64_t pos;
     bool ppgtt;
+    /* the page last read: its address (+1, 0 = none) as of run->writes */
+    uint64_t page_tag;
+    unsigned page_writes;
+    uint32_t page[SW_PAGE / 4];
 };
 
-static int stream_dw(struct vgt_vgpu *v, const struct gt_run *run, const struct gt_stream *s,
+static int stream_dw(struct vgt_vgpu *v, const struct gt_run *run, struct gt_stream *s,
                      unsigned i, uint32_t *val)
 {
     uint64_t off = s->size ? (s->pos + 4ull * i) % s->size : s->pos + 4ull * i;
-    return space_rw(v, run, s->ppgtt, s->base + off, val, 4, false);
+    uint64_t addr = s->base + off, page = addr & ~(uint64_t)(SW_PAGE - 1);
+
+    if (s->page_tag != page + 1 || s->page_writes != run->writes) {
+        int r = space_rw(v, run, s->ppgtt, page, s->page, SW_PAGE, false);
+        if (r < 0) {
+            s->page_tag = 0;
+            return r;
+        }
+        s->page_tag = page + 1;
+        s->page_writes = run->writes;
+    }
+    *val = s->page[(addr & (SW_PAGE - 1)) / 4];
+    return 0;
 }
 
 #define MAX_BATCH_DEPTH 2       /* ring -> first level -> second level */
@@ -172,7 +194,7 @@ static bool run_stream(struct vgt_vgpu *v, struct gt_run *run, struct gt_stream 
 {
     uint32_t dw[6];
 
-    while (run->budget && (s->size == 0 || s->pos != tail)) {
+    while (*run->budget && (s->size == 0 || s->pos != tail)) {
         uint32_t cmd, len, client, op;
 
         if (stream_dw(v, run, s, 0, &cmd) < 0)
@@ -187,14 +209,14 @@ static bool run_stream(struct vgt_vgpu *v, struct gt_run *run, struct gt_stream 
             len = (cmd & 0xFF) + 2;
         else
             len = 1;
-        if (len > run->budget)
+        if (len > *run->budget)
             return false;
         memset(dw, 0, sizeof(dw));
         dw[0] = cmd;
         for (unsigned i = 1; i < len && i < 6; i++)
             if (stream_dw(v, run, s, i, &dw[i]) < 0)
                 return false;
-        run->budget -= len;
+        *run->budget -= len;
         if (client == 0) {
             bool global = cmd & (1u << 22);
             switch (op) {
@@ -234,14 +256,21 @@ static bool run_stream(struct vgt_vgpu *v, struct gt_run *run, struct gt_stream 
                 break;
             case 0x31:                                  /* MI_BATCH_BUFFER_START */
                 if (len >= 3) {
-                    struct gt_stream b = { .base = (dw[1] & ~3u) | (uint64_t)dw[2] << 32,
-                                           .ppgtt = cmd & (1u << 8) };
+                    uint64_t start = (dw[1] & ~3u) | (uint64_t)dw[2] << 32;
+                    bool ppgtt = cmd & (1u << 8);
                     if (s->size == 0 && !(cmd & (1u << 22))) {
-                        *s = b;                         /* chained: this batch goes on there */
+                        /* chained: this batch goes on there */
+                        s->base = start;
+                        s->pos = 0;
+                        s->ppgtt = ppgtt;
+                        s->page_tag = 0;
                         continue;
                     }
-                    if (depth < MAX_BATCH_DEPTH && !run_stream(v, run, &b, 0, depth + 1) && !run->budget)
-                        return false;
+                    if (depth < MAX_BATCH_DEPTH) {
+                        struct gt_stream b = { .base = start, .ppgtt = ppgtt };
+                        if (!run_stream(v, run, &b, 0, depth + 1) && !*run->budget)
+                            return false;
+                    }
                 }
                 break;
             default:
@@ -263,11 +292,11 @@ static bool run_stream(struct vgt_vgpu *v, struct gt_run *run, struct gt_stream 
 }
 
 /* Run one context (descriptor lower dword = LRCA | flags): returns the irq bits. */
-static uint32_t run_context(struct vgt_vgpu *v, unsigned e, uint32_t desc)
+static uint32_t run_context(struct vgt_vgpu *v, unsigned e, uint32_t desc, unsigned *budget)
 {
     uint64_t state = (uint64_t)(desc & 0xFFFFF000u) + LRC_STATE_OFFSET;
     uint32_t head, tail, start, ctl, size, pdp_lo = 0, pdp_hi = 0;
-    struct gt_run run = { .e = e, .budget = MAX_DWORDS,
+    struct gt_run run = { .e = e, .budget = budget,
                           .hws = sw_reg(v, engines[e].base + HWS_PGA) & ~4095u };
     struct gt_stream ring;
 
@@ -320,6 +349,7 @@ void sw_elsp_write(struct vgt_vgpu *v, uint32_t off, uint32_t val)
     unsigned e;
     struct sw_engine *en;
     uint32_t irq = 0;
+    unsigned budget = MAX_DWORDS;
 
     for (e = 0; e < SW_NR_ENGINES && engines[e].base + ELSP != off; e++)
         ;
@@ -338,10 +368,10 @@ void sw_elsp_write(struct vgt_vgpu *v, uint32_t off, uint32_t val)
         return;                     /* element 0 not valid: nothing submitted */
     v->gt_running = true;
     csb_push(v, e, CTX_STATUS_IDLE_ACTIVE, en->elsp[2]);
-    irq |= run_context(v, e, en->elsp[3]);
+    irq |= run_context(v, e, en->elsp[3], &budget);
     if (en->elsp[1] & 1) {
         csb_push(v, e, CTX_STATUS_ELEMENT_SWITCH | CTX_STATUS_COMPLETE, en->elsp[2]);
-        irq |= run_context(v, e, en->elsp[1]);
+        irq |= run_context(v, e, en->elsp[1], &budget);
         csb_push(v, e, CTX_STATUS_ACTIVE_IDLE | CTX_STATUS_COMPLETE, en->elsp[0]);
     } else {
         csb_push(v, e, CTX_STATUS_ACTIVE_IDLE | CTX_STATUS_COMPLETE, en->elsp[2]);

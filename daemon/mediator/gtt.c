@@ -11,7 +11,6 @@
 
 #define PTE_PRESENT 1ull
 #define PTE_ADDR_MASK 0x00007FFFFFFFF000ull   /* bits 12..46 on gen8+ */
-#define PAGE 4096ull
 
 static bool in_range(uint64_t a, uint64_t len, uint64_t base, uint64_t size)
 {
@@ -28,7 +27,7 @@ bool sw_gm_in_partition(const struct vgt_vgpu *v, uint64_t gm, uint64_t len)
 /* GM address (inside the partition) -> guest physical address, via its PTE. */
 int sw_gm_to_gpa(struct vgt_vgpu *v, uint64_t gm, uint64_t *gpa)
 {
-    uint64_t idx = gm / PAGE, pte = 0;
+    uint64_t idx = gm / SW_PAGE, pte = 0;
 
     if (!sw_gm_in_partition(v, gm, 1))
         return -ERANGE;
@@ -36,7 +35,7 @@ int sw_gm_to_gpa(struct vgt_vgpu *v, uint64_t gm, uint64_t *gpa)
         memcpy(&pte, v->ggtt + idx * 8, 8);
     if (!(pte & PTE_PRESENT))
         return -ENOENT;
-    *gpa = (pte & PTE_ADDR_MASK) | (gm & (PAGE - 1));
+    *gpa = (pte & PTE_ADDR_MASK) | (gm & (SW_PAGE - 1));
     /* A page the guest does not own is caught by guest_read/guest_write (-EFAULT);
      * one above its RAM size cannot be its own unless RAM sits above 4 GiB. */
     return 0;
@@ -55,7 +54,7 @@ int sw_gm_rw(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write)
     uint64_t gpa;
     int r;
 
-    if ((gm & (PAGE - 1)) + len > PAGE)
+    if ((gm & (SW_PAGE - 1)) + len > SW_PAGE)
         return -EINVAL;
     r = sw_gm_to_gpa(v, gm, &gpa);
     if (r < 0)
@@ -112,7 +111,7 @@ int sw_aperture_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t
         memcpy(bytes, val, size);
     for (unsigned done = 0; done < size;) {
         uint64_t gm = off + done;
-        unsigned n = (unsigned)(PAGE - (gm & (PAGE - 1)));
+        unsigned n = (unsigned)(SW_PAGE - (gm & (SW_PAGE - 1)));
 
         if (n > size - done)
             n = size - done;
@@ -144,7 +143,7 @@ bool sw_fence_guest_visible(const struct vgt_vgpu *v, uint32_t off)
 /* A valid fence must lie inside the partition (end > start: not wrapped). */
 static bool fence_contained(const struct vgt_vgpu *v, uint32_t lo, uint32_t hi)
 {
-    uint64_t start = lo & 0xFFFFF000u, end = (uint64_t)(hi & 0xFFFFF000u) + PAGE;
+    uint64_t start = lo & 0xFFFFF000u, end = (uint64_t)(hi & 0xFFFFF000u) + SW_PAGE;
     return !(lo & 1) || (end > start && sw_gm_in_partition(v, start, end - start));
 }
 
@@ -162,7 +161,7 @@ bool sw_fence_write(struct vgt_vgpu *v, uint32_t off, uint32_t old)
     sw_refuse(v, VGT_STAT_FENCE_REFUSED,
               "fence %u (physical %u): range 0x%llx-0x%llx outside the partition", i,
               v->p.part.fence_base + i, (unsigned long long)(lo & 0xFFFFF000u),
-              (unsigned long long)(hi & 0xFFFFF000u) + PAGE);
+              (unsigned long long)(hi & 0xFFFFF000u) + SW_PAGE);
     return false;
 }
 

@@ -27,6 +27,7 @@
 #define SW_MMIO_SIZE (2u << 20)         /* the register file */
 #define SW_BAR4_SIZE 64u
 #define SW_NR_REGS (SW_MMIO_SIZE / 4)
+#define SW_PAGE 4096ull                 /* a GTT page */
 
 /* ---- register table (kept as data, see regs-gen9.c) ------------------- */
 enum sw_reg_flag {

@@ -8,6 +8,8 @@
 #define HWSP (GM + 0x2000)
 #define RING (GM + 0x3000)
 #define TL (GM + 0x4000)                /* timeline seqnos */
+#define CTX2 (GM + 0x6000)              /* a second context, its ring at RING2 */
+#define RING2 (GM + 0x8000)
 
 static uint32_t *gm32(struct fake_host *h, uint32_t gm) { return (uint32_t *)(h->ram + RAMBASE + (gm - GM)); }
 
@@ -43,6 +45,17 @@ static void context(struct fake_host *h, uint32_t head, uint32_t tail, uint32_t 
     st[7] = tail;
     st[9] = ring;
     st[11] = 0x1;                       /* one page, valid */
+}
+
+/* CTX2: CTX's register state (PPGTT root included) with its own ring */
+static void context2(struct fake_host *h, const uint32_t *cmds, size_t len)
+{
+    uint32_t *st = gm32(h, CTX2 + 4096);
+    memcpy(st, gm32(h, CTX + 4096), 4096);
+    memcpy(gm32(h, RING2), cmds, len);
+    st[5] = 0;
+    st[7] = (uint32_t)len;
+    st[9] = RING2;
 }
 
 static void submit(struct vgt_vgpu *v, uint32_t base, uint32_t desc1, uint32_t desc0)
@@ -125,6 +138,18 @@ static void ppgtt_batches(struct vgt_vgpu *v, struct fake_host *h, uint32_t *hws
     submit(v, 0x2000, 0, CTX | 0x19);
     is_int(hwsp[0x1F], (n0 + 2) % 6, "a looping batch: completed within the budget");
     is_int(*gm32(h, TL + 32), 0, "what follows it is not run");
+    /* the budget is one per ELSP submission: a looping element 0 leaves none to element 1 */
+    {
+        static const uint32_t store[] = { 0x10400002, TL + 48, 0, 46, 0 };
+        context2(h, store, sizeof(store));
+        context(h, 0, sizeof(ring), RING);
+        submit(v, 0x2000, CTX2 | 0x19, CTX | 0x19);
+        is_int(*gm32(h, TL + 48), 0, "element 1 after a looping element 0: not run (one budget)");
+        is_int(hwsp[0x1F], (n0 + 5) % 6, "and the submission completed");
+        context2(h, store, sizeof(store));
+        submit(v, 0x2000, 0, CTX2 | 0x19);
+        is_int(*gm32(h, TL + 48), 46, "the same context alone runs");
+    }
     /* legacy 3-level addressing: no PPGTT to walk, the batch is not read */
     *(uint32_t *)((uint8_t *)gm32(h, RING) + 4) = 0x101000;
     *ram32(h, TGT + 8) = 0;
@@ -208,6 +233,17 @@ int main(void)
         submit(v, 0x2000, 0, CTX);      /* element 0 not valid */
         is_int(hwsp[0x1F], 0, "an invalid element submits nothing");
     }
+    /* a ring that rewrites its own next command: the write is seen (pages are
+     * read anew after a command wrote memory) */
+    {
+        static const uint32_t selfmod[] = { 0x10400002, RING2 + 16, 0, 0x01000000, 0 /* -> MI_USER_INTERRUPT */ };
+        context2(&h, selfmod, sizeof(selfmod));
+        wr32(v, 0x44308, ~0u);
+        submit(v, 0x2000, 0, CTX2 | 0x19);
+        is_int(*gm32(&h, RING2 + 16), 0x01000000, "the ring rewrote its dword 4");
+        is_int(rd32(v, 0x44308) & 0x1, 0x1, "and ran it: user interrupt");
+    }
+
     ppgtt_batches(v, &h, hwsp);
     wr32(v, 0x2230, 1);
     M->reset(v);
