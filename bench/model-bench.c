@@ -96,15 +96,82 @@ __attribute__((noinline)) void bench_loop_aperture_read(struct vgt_vgpu *v, unsi
     sink = acc;
 }
 
+/* PTEs of the first 64 KiB of the guest's low GM -> guest pages 0.. (ggtt_write
+ * rewrites them: the operations that follow it map them again) */
+static void map_low_gm(struct vgt_vgpu *v)
+{
+    for (uint64_t i = 0; i < 16; i++)
+        M->bar_write(v, VGT_BAR_MMIO, (8u << 20) + (0x06000000 / 4096 + i) * 8, 8, (i * 4096) | 3);
+}
+
+/* Execlist submissions (four ELSP writes each) of a context in the guest's low
+ * GM: its register state at +0x1000, ring at +0x2000, batch at +0x3000, status
+ * page at +0x4000 (guest pages 1-4, see setup). */
+#define GM0 0x06000000u
+static void elsp_setup(struct vgt_vgpu *v, bool loop)
+{
+    uint32_t *st = (uint32_t *)(ram + 0x1000), *ring = (uint32_t *)(ram + 0x2000),
+             *batch = (uint32_t *)(ram + 0x3000);
+    static const uint32_t breadcrumb[] = {
+        0x10400002, GM0 + 0x4100, 0, 1,                 /* MI_STORE_DWORD_IMM */
+        0x7A000004, (1u << 14) | (1u << 24), GM0 + 0x4108, 0, 2, 0,  /* PIPE_CONTROL */
+        0x01000000, 0,                                  /* MI_USER_INTERRUPT, MI_NOOP */
+    };
+    map_low_gm(v);
+    memset(ram + 0x1000, 0, 0x4000);
+    if (loop) {   /* a batch of 1021 MI_NOOPs that chains to itself: the budget ends it */
+        static const uint32_t start[] = { 0x18800001, GM0 + 0x3000, 0, 0 };
+        memcpy(ring, start, sizeof(start));
+        batch[1021] = 0x18800001;
+        batch[1022] = GM0 + 0x3000;
+        st[7] = sizeof(start);
+    } else {
+        memcpy(ring, breadcrumb, sizeof(breadcrumb));
+        st[7] = sizeof(breadcrumb);
+    }
+    st[9] = GM0 + 0x2000;
+    st[11] = 1;
+    M->bar_write(v, VGT_BAR_MMIO, 0x2080, 4, GM0 + 0x4000);    /* RING_HWS_PGA */
+}
+
+static void elsp_submit(struct vgt_vgpu *v)
+{
+    static const uint32_t elsp[4] = { 0, 0, 0x20, GM0 | 0x09 };
+    for (unsigned k = 0; k < 4; k++)
+        M->bar_write(v, VGT_BAR_MMIO, 0x2230, 4, elsp[k]);
+}
+
+__attribute__((noinline)) static void elsp_loop(struct vgt_vgpu *v, unsigned long n)
+{
+    for (unsigned long i = 0; i < n; i++) {
+        ((uint32_t *)(ram + 0x1000))[5] = 0;        /* the context's head back to the start */
+        elsp_submit(v);
+    }
+}
+
+static void elsp_ring_setup(struct vgt_vgpu *v) { elsp_setup(v, false); }
+static void elsp_budget_setup(struct vgt_vgpu *v) { elsp_setup(v, true); }
+
+__attribute__((noinline)) void bench_loop_elsp_ring(struct vgt_vgpu *v, unsigned long n);
+__attribute__((noinline)) void bench_loop_elsp_ring(struct vgt_vgpu *v, unsigned long n) { elsp_loop(v, n); }
+__attribute__((noinline)) void bench_loop_elsp_budget(struct vgt_vgpu *v, unsigned long n);
+__attribute__((noinline)) void bench_loop_elsp_budget(struct vgt_vgpu *v, unsigned long n) { elsp_loop(v, n); }
+
 static const struct op {
     const char *name, *what;
     void (*loop)(struct vgt_vgpu *, unsigned long);
+    void (*prepare)(struct vgt_vgpu *);
+    unsigned long scale;            /* runs iterations / scale times (a heavy operation) */
 } ops[] = {
-    { "mmio_read", "MMIO read (4 bytes: PVINFO, plain, mirrored, master IRQ)", bench_loop_mmio_read },
-    { "mmio_write", "MMIO write (4 bytes: masked, plain, mirrored, W1C IIR)", bench_loop_mmio_write },
-    { "ggtt_write", "GGTT entry write (8 bytes through BAR0)", bench_loop_ggtt_write },
-    { "cfg_read", "PCI config read (4 bytes)", bench_loop_cfg_read },
-    { "aperture_read", "aperture read (4 bytes, through the GGTT)", bench_loop_aperture_read },
+    { "mmio_read", "MMIO read (4 bytes: PVINFO, plain, mirrored, master IRQ)", bench_loop_mmio_read, NULL, 1 },
+    { "mmio_write", "MMIO write (4 bytes: masked, plain, mirrored, W1C IIR)", bench_loop_mmio_write, NULL, 1 },
+    { "ggtt_write", "GGTT entry write (8 bytes through BAR0)", bench_loop_ggtt_write, NULL, 1 },
+    { "cfg_read", "PCI config read (4 bytes)", bench_loop_cfg_read, NULL, 1 },
+    { "aperture_read", "aperture read (4 bytes, through the GGTT)", bench_loop_aperture_read, map_low_gm, 1 },
+    { "elsp_ring", "ELSP submission: a 12-dword breadcrumb ring", bench_loop_elsp_ring,
+      elsp_ring_setup, 100 },
+    { "elsp_budget", "ELSP submission: a looping batch, the whole budget", bench_loop_elsp_budget,
+      elsp_budget_setup, 100000 },
 };
 #define N_OPS (sizeof(ops) / sizeof(ops[0]))
 
@@ -132,10 +199,14 @@ static struct vgt_vgpu *setup(void)
         fprintf(stderr, "model-bench: cannot create a vGPU\n");
         exit(1);
     }
-    /* PTEs of the first 64 KiB of the guest's low GM -> guest pages 0.. */
-    for (uint64_t i = 0; i < 16; i++)
-        M->bar_write(v, VGT_BAR_MMIO, (8u << 20) + (0x06000000 / 4096 + i) * 8, 8, (i * 4096) | 3);
+    map_low_gm(v);
     return v;
+}
+
+static unsigned long iterations(const struct op *o, unsigned long n)
+{
+    unsigned long k = o->scale ? n / o->scale : n;
+    return k ? k : 1;
 }
 
 int main(int argc, char **argv)
@@ -165,10 +236,14 @@ int main(int argc, char **argv)
     if (n == 0)
         n = 1;
     v = setup();
-    if (only) {
+    if (only) {   /* prints the iterations it ran: what the instructions are divided by */
         for (unsigned i = 0; i < N_OPS; i++)
             if (!strcmp(ops[i].name, only)) {
-                ops[i].loop(v, n);
+                unsigned long k = iterations(&ops[i], n);
+                if (ops[i].prepare)
+                    ops[i].prepare(v);
+                ops[i].loop(v, k);
+                printf("%lu\n", k);
                 M->destroy(v);
                 return 0;
             }
@@ -179,11 +254,14 @@ int main(int argc, char **argv)
     printf("%-14s %9s  %s\n", "operation", "ns/op", "what");
     for (unsigned i = 0; i < N_OPS; i++) {
         double best = 1e300;
-        ops[i].loop(v, n / 10 + 1);                 /* warm up */
+        unsigned long k = iterations(&ops[i], n);
+        if (ops[i].prepare)
+            ops[i].prepare(v);
+        ops[i].loop(v, k / 10 + 1);                 /* warm up */
         for (int round = 0; round < 5; round++) {
             double t0 = now_ns();
-            ops[i].loop(v, n);
-            double t = (now_ns() - t0) / n;
+            ops[i].loop(v, k);
+            double t = (now_ns() - t0) / k;
             if (t < best)
                 best = t;
         }

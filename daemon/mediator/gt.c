@@ -17,9 +17,10 @@
  * present entry), PPGTT tables and pages through the host's guest_read/
  * guest_write (the guest's own RAM only); one ELSP submission (both of its
  * contexts) runs at most MAX_DWORDS command dwords, so a looping batch cannot
- * keep the model busy.  Streams are read a page at a time (one GGTT or PPGTT
- * translation per 4 KiB, not per dword); a command that writes memory drops the
- * cached pages, so a stream that rewrites itself is read anew.
+ * keep the model busy.  Streams are read 256 bytes at a time (one GGTT or PPGTT
+ * translation per chunk, not per dword); a command's write to guest memory that
+ * a chunk being run came from drops that chunk, so a stream that rewrites
+ * itself is read anew.
  */
 #include <string.h>
 #include "daemon/mediator/swmodel.h"
@@ -63,6 +64,21 @@ static const struct {
     { 0x1A000, SW_IRQ_GT3, 0 },     /* VECS */
 };
 
+#define MAX_BATCH_DEPTH 2       /* ring -> first level -> second level */
+#define STREAM_CHUNK 256u       /* bytes of a command stream read at once */
+
+/* A command stream: a ring (GGTT, wraps at size) or a batch buffer (linear, GGTT
+ * or PPGTT, ends at MI_BATCH_BUFFER_END). */
+struct gt_stream {
+    uint64_t base;
+    uint32_t size;              /* ring size; 0 for a batch */
+    uint64_t pos;
+    bool ppgtt;
+    uint64_t chunk_tag;         /* the chunk read last: its address + 1, 0: none */
+    uint64_t chunk_gpa;         /* where it is in guest memory */
+    uint32_t chunk[STREAM_CHUNK / 4];
+};
+
 /* One submission being run: its engine, status page, PPGTT and what it raised. */
 struct gt_run {
     unsigned e;
@@ -70,7 +86,7 @@ struct gt_run {
     uint64_t pml4;              /* the context's 4-level PPGTT root (guest physical), 0: none */
     uint32_t irq;
     unsigned *budget;           /* dwords left for this ELSP submission (both contexts) */
-    unsigned writes;            /* memory writes so far: cached stream pages are stale */
+    struct gt_stream *streams[MAX_BATCH_DEPTH + 1];   /* being run: the ring, its batches */
 };
 
 #define PPGTT_ADDR_MASK 0x00007FFFFFFFF000ull   /* bits 12..46, as GGTT entries */
@@ -116,14 +132,14 @@ static int ppgtt_to_gpa(struct vgt_vgpu *v, uint64_t pml4, uint64_t va, uint64_t
 
 /* len (4 or 8, aligned) bytes at addr in the global GTT or the context's PPGTT. */
 static int space_rw(struct vgt_vgpu *v, const struct gt_run *run, bool ppgtt, uint64_t addr,
-                    void *buf, unsigned len, bool write)
+                    void *buf, unsigned len, bool write, uint64_t *where)
 {
     uint64_t gpa;
     int r;
 
     addr &= ~(uint64_t)(len - 1);
     if (!ppgtt)
-        return sw_gm_rw(v, addr, buf, len, write);
+        return sw_gm_rw_at(v, addr, buf, len, write, where);
     r = ppgtt_to_gpa(v, run->pml4, addr, &gpa);
     if (r < 0)
         return r;
@@ -131,6 +147,7 @@ static int space_rw(struct vgt_vgpu *v, const struct gt_run *run, bool ppgtt, ui
     if (r == -EFAULT)
         sw_refuse(v, VGT_STAT_GGTT_REFUSED, "PPGTT entry of 0x%llx points outside guest memory",
                   (unsigned long long)addr);
+    *where = gpa;
     return r;
 }
 
@@ -144,53 +161,45 @@ static int gm_read32(struct vgt_vgpu *v, uint64_t gm, uint32_t *val)
 static void cmd_write(struct vgt_vgpu *v, struct gt_run *run, bool ppgtt, uint64_t addr,
                       uint64_t val, unsigned len)
 {
-    int r = space_rw(v, run, ppgtt, addr, &val, len, true);
+    uint64_t gpa = 0;
+    int r = space_rw(v, run, ppgtt, addr, &val, len, true, &gpa);
 
-    if (run)
-        run->writes++;
+    /* a command that rewrites a stream being run: that chunk is read anew */
+    for (unsigned i = 0; r == 0 && run && i <= MAX_BATCH_DEPTH; i++) {
+        struct gt_stream *st = run->streams[i];
+        if (st && st->chunk_tag && gpa < st->chunk_gpa + STREAM_CHUNK && st->chunk_gpa < gpa + len)
+            st->chunk_tag = 0;
+    }
     if (r < 0 && r != -EFAULT)
         sw_refuse(v, VGT_STAT_GGTT_REFUSED, "command write to %s 0x%llx refused",
                   ppgtt ? "PPGTT" : "GM", (unsigned long long)addr);
 }
 
-/* A command stream: a ring (GGTT, wraps at size) or a batch buffer (linear, GGTT
- * or PPGTT, ends at MI_BATCH_BUFFER_END). */
-struct gt_stream {
-    uint64_t base;
-    uint32_t size;              /* ring size; 0 for a batch */
-    uint64_t pos;
-    bool ppgtt;
-    /* the page last read: its address (+1, 0 = none) as of run->writes */
-    uint64_t page_tag;
-    unsigned page_writes;
-    uint32_t page[SW_PAGE / 4];
-};
-
 static int stream_dw(struct vgt_vgpu *v, const struct gt_run *run, struct gt_stream *s,
                      unsigned i, uint32_t *val)
 {
     uint64_t off = s->size ? (s->pos + 4ull * i) % s->size : s->pos + 4ull * i;
-    uint64_t addr = s->base + off, page = addr & ~(uint64_t)(SW_PAGE - 1);
+    uint64_t addr = s->base + off, chunk = addr & ~(uint64_t)(STREAM_CHUNK - 1);
 
-    if (s->page_tag != page + 1 || s->page_writes != run->writes) {
-        int r = space_rw(v, run, s->ppgtt, page, s->page, SW_PAGE, false);
+    if (s->chunk_tag != chunk + 1) {
+        int r = space_rw(v, run, s->ppgtt, chunk, s->chunk, STREAM_CHUNK, false, &s->chunk_gpa);
         if (r < 0) {
-            s->page_tag = 0;
+            s->chunk_tag = 0;
             return r;
         }
-        s->page_tag = page + 1;
-        s->page_writes = run->writes;
+        s->chunk_tag = chunk + 1;
     }
-    *val = s->page[(addr & (SW_PAGE - 1)) / 4];
+    *val = s->chunk[(addr & (STREAM_CHUNK - 1)) / 4];
     return 0;
 }
-
-#define MAX_BATCH_DEPTH 2       /* ring -> first level -> second level */
 
 /* Runs the stream until its end (ring: pos reaches tail; batch: BB_END), an
  * unreadable command or the budget; returns false on the latter two. */
 static bool run_stream(struct vgt_vgpu *v, struct gt_run *run, struct gt_stream *s, uint64_t tail,
-                       unsigned depth)
+                       unsigned depth);
+
+static bool run_commands(struct vgt_vgpu *v, struct gt_run *run, struct gt_stream *s, uint64_t tail,
+                         unsigned depth)
 {
     uint32_t dw[6];
 
@@ -263,7 +272,7 @@ static bool run_stream(struct vgt_vgpu *v, struct gt_run *run, struct gt_stream 
                         s->base = start;
                         s->pos = 0;
                         s->ppgtt = ppgtt;
-                        s->page_tag = 0;
+                        s->chunk_tag = 0;
                         continue;
                     }
                     if (depth < MAX_BATCH_DEPTH) {
@@ -289,6 +298,18 @@ static bool run_stream(struct vgt_vgpu *v, struct gt_run *run, struct gt_stream 
         s->pos = s->size ? (s->pos + 4ull * len) % s->size : s->pos + 4ull * len;
     }
     return s->size != 0 && s->pos == tail;
+}
+
+/* A stream being run is known to the run: writes to its chunk drop the chunk. */
+static bool run_stream(struct vgt_vgpu *v, struct gt_run *run, struct gt_stream *s, uint64_t tail,
+                       unsigned depth)
+{
+    bool done;
+
+    run->streams[depth] = s;
+    done = run_commands(v, run, s, tail, depth);
+    run->streams[depth] = NULL;
+    return done;
 }
 
 /* Run one context (descriptor lower dword = LRCA | flags): returns the irq bits. */

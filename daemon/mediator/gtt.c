@@ -52,6 +52,12 @@ int sw_guest_rw(struct vgt_vgpu *v, uint64_t gpa, void *buf, size_t len, bool wr
 int sw_gm_rw(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write)
 {
     uint64_t gpa;
+    return sw_gm_rw_at(v, gm, buf, len, write, &gpa);
+}
+
+int sw_gm_rw_at(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write, uint64_t *where)
+{
+    uint64_t gpa;
     int r;
 
     if ((gm & (SW_PAGE - 1)) + len > SW_PAGE)
@@ -59,6 +65,7 @@ int sw_gm_rw(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write)
     r = sw_gm_to_gpa(v, gm, &gpa);
     if (r < 0)
         return r;
+    *where = gpa;
     r = sw_guest_rw(v, gpa, buf, len, write);
     if (r == -EFAULT)
         sw_refuse(v, VGT_STAT_GGTT_REFUSED, "GGTT entry of GM 0x%llx points outside guest memory",

@@ -240,6 +240,8 @@ int sw_gm_to_gpa(struct vgt_vgpu *v, uint64_t gm, uint64_t *gpa);
 /* Guest memory at gpa through the host's hooks; -EFAULT when outside it or no hook. */
 int sw_guest_rw(struct vgt_vgpu *v, uint64_t gpa, void *buf, size_t len, bool write);
 int sw_gm_rw(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write);
+/* the same, telling where in guest memory it went (gpa of gm, set once translated) */
+int sw_gm_rw_at(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write, uint64_t *where);
 int sw_ggtt_read(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val);
 int sw_ggtt_write(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t val);
 int sw_aperture_access(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val, bool write);
