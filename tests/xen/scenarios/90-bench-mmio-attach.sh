@@ -5,11 +5,12 @@
 #    against N reads of a QEMU-emulated register (stdvga's MMIO BAR2) in the same guest;
 #  - attach: xl create with vgt=1 against the same guest without vgt, and the time
 #    from xl create to the guest reading PVINFO.
+#  - memory: vgtd's and each worker's RSS/PSS with 0, 1, 3 and 7 paused vGPU guests.
 # Writes results/bench.json.
 # group: bench
 # default: no
 # needs: vgtd
-# budget: 600
+# budget: 900
 . "${P:-/payload}/dom0/lib.sh"
 require_vgt "benchmarks"
 N=${BENCH_READS:-5000}
@@ -48,11 +49,40 @@ done
 t0=$(date +%s%N); dd if=/dev/zero of=/dev/null bs=1 count=20000 2>/dev/null; t1=$(date +%s%N)
 diag "dom0 syscall (read/write of /dev/zero, /dev/null): $(( (t1 - t0) / 40000 )) ns"
 guest_destroy bb
+# memory (issue 7 item 5) on real Xen: vgtd and its workers with 0, 1, 3 and 7 vGPU
+# guests, created paused (a worker is attached before the guest runs): KiB from
+# smaps_rollup, the workers' figures a mean per worker
+rss_pss() { awk '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } END { print r + 0, p + 0 }' /proc/$1/smaps_rollup 2>/dev/null; }
+mem_at() {  # mem_at GUESTS: one JSON object
+	local g=$1 vp w n=0 wr=0 wp=0
+	vp=$(pgrep -x vgtd | head -n 1)
+	for w in $(pgrep -f 'vgt-worker .*--domid'); do
+		set -- $(rss_pss $w); wr=$((wr + ${1:-0})); wp=$((wp + ${2:-0})); n=$((n + 1))
+	done
+	set -- $(rss_pss "$vp")
+	echo "{\"guests\": $g, \"vgtd_rss\": ${1:-0}, \"vgtd_pss\": ${2:-0}, \"workers\": $n, \"worker_rss\": $([ $n -gt 0 ] && echo $((wr / n)) || echo 0), \"worker_pss\": $([ $n -gt 0 ] && echo $((wp / n)) || echo 0)}"
+}
+mem_json=
+made=0
+for want in 0 1 3 7; do
+	while [ $made -lt $want ]; do
+		made=$((made + 1))
+		cfg=$(GUEST_MEM=128 guest_cfg bm$made info 'vgt = 1' 'vgt_low_gm_sz = 32' 'vgt_high_gm_sz = 64' 'vgt_fence_sz = 4')
+		vxl create -p "$cfg" > "$W/bm$made.create" 2>&1 || { diag "bm$made: $(tail -n 1 "$W/bm$made.create")"; break 2; }
+	done
+	line=$(mem_at $want)
+	diag "memory with $want paused vGPU guest(s): $line"
+	mem_json="$mem_json${mem_json:+, }$line"
+done
+[ $made = 7 ] && pass "memory of vgtd and its workers with 0/1/3/7 guests measured (results/bench.json)" ||
+	fail "memory with 7 guests" "only $made guests created"
+i=1; while [ $i -le $made ]; do guest_destroy bm$i; i=$((i + 1)); done
 cat > $R/bench.json <<EOJ
 {"machine": "$(uname -m) under QEMU TCG", "date": "$(date -u +%FT%TZ)",
  "mmio_read_ns": {"vgt": ${vgt:-null}, "qemu_stdvga": ${q:-null}, "ratio": ${r:-null}, "ratio_paired": $(guest_val bb bench_ratio_paired | grep . || echo null), "reads": ${N:-null},
                   "vgt_best": ${vmin:-null}, "qemu_stdvga_best": ${qmin:-null},
                   "vgt_rounds": [$(guest_val bb bench_vgt_rounds_ns)], "qemu_rounds": [$(guest_val bb bench_qemu_rounds_ns)]},
  "attach_s": {"create_vgt": $c_vgt, "create_plain": $c_plain, "ratio": $ratio,
-              "create_to_pvinfo": "$pv", "create_to_init_vgt": "$up_vgt", "create_to_init_plain": "$up_plain"}}
+              "create_to_pvinfo": "$pv", "create_to_init_vgt": "$up_vgt", "create_to_init_plain": "$up_plain"},
+ "memory_kib": [$mem_json]}
 EOJ
