@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 #include "daemon/worker/worker.h"
 
@@ -1484,11 +1485,20 @@ static int stage_privdrop(struct vgt_worker *w)
     return 0;
 }
 
+static uint64_t mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
 static int stage_ready(struct vgt_worker *w)
 {
     w->ready = true;
-    vgt_worker_log(w, LOG_INFO, "ready: %02x:%02x.%x, %u vCPU(s), ioreq server %u",
-                   w->cfg.bus, w->cfg.dev, w->cfg.fn, w->cfg.vcpus, w->server_id);
+    vgt_worker_log(w, LOG_INFO, "ready: %02x:%02x.%x, %u vCPU(s), ioreq server %u; set-up %llu ms "
+                   "(longest stage: %s, %llu ms)", w->cfg.bus, w->cfg.dev, w->cfg.fn, w->cfg.vcpus,
+                   w->server_id, (unsigned long long)(w->setup_ns / 1000000),
+                   vgt_worker_stage_name(w->longest), (unsigned long long)(w->longest_ns / 1000000));
     vgt_worker_ctl_event(w, "ready", NULL);
     return 0;
 }
@@ -1544,8 +1554,17 @@ int vgt_worker_start(struct vgt_worker *w, const struct vgt_worker_config *cfg)
         .set_intx = host_set_intx,
         .asls_changed = host_asls_changed,
     };
+    uint64_t t0 = mono_ns(), t = t0;
     for (int s = VGT_STAGE_HANDLES; s < VGT_STAGE_MAX; s++) {
         int r = s == (int)cfg->fail_stage ? -EIO : stages[s].up(w);
+        uint64_t now = mono_ns();
+        if (now - t > w->longest_ns) {
+            w->longest_ns = now - t;
+            w->longest = (enum vgt_worker_stage)s;
+        }
+        t = now;
+        if (s + 1 == VGT_STAGE_READY)
+            w->setup_ns = now - t0;
         if (r) {
             vgt_worker_log(w, LOG_ERR, "start-up failed at stage %s: %s", stages[s].name,
                            strerror(-r));

@@ -154,6 +154,9 @@ struct vgt_worker {
     uid_t start_uid;
     bool restricted;
     bool ready, display_ready, failsafe, quit;
+    /* start-up time (an attach an administrator waits for): total and the longest stage */
+    uint64_t setup_ns, longest_ns;
+    enum vgt_worker_stage longest;
     bool domain_gone;                   /* Xen objects went with the domain */
     unsigned guest_logs;                /* messages the guest triggered so far */
     struct vgt_worker_stats stats;
