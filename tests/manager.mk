@@ -30,3 +30,7 @@ tests/fuzz/fuzz-vgtd: $(addprefix $(srcdir)/,$(fuzz_vgtd_sources))
 		$(SYSTEMD_LIBS) $(YAJL_LIBS) $(XLUTIL_LIBS)
 EXTRA_DIST += tests/unit/test-manager-fuzz.c
 CLEANFILES += tests/fuzz/fuzz-vgtd
+
+# vgtd.service through systemd's own offline check (the unit is generated in the build tree)
+TESTS += tests/unit-security.sh
+EXTRA_DIST += tests/unit-security.sh
