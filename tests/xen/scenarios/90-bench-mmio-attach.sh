@@ -30,6 +30,7 @@ up_plain=$(wait_line bp 'VGTCHECK guest_up='); guest_destroy bp
 t0=$(now); GUEST_END=stay vgt_guest bv info; c_vgt=$(secs "$t0")
 up_vgt=$(wait_line bv 'VGTCHECK guest_up='); pv=$(wait_line bv 'VGTCHECK pv_magic='); guest_destroy bv
 ratio=$(echo "$c_vgt $c_plain" | awk '{ if ($2 > 0) printf "%.2f", $1/$2; else print "nan" }')
+diag "bv's worker: $(grep "vgt-worker d$(domid_of bv 2>/dev/null || echo '[0-9]*'): ready" "$VGTD_LOG" | tail -n 1 | sed 's/.*ready: //')"
 pass "attach: xl create $c_vgt s with vgt=1, $c_plain s without (ratio $ratio); create to PVINFO read $pv s (to /init: $up_vgt s vs $up_plain s)"
 # per-access cost
 GUEST_VGA=stdvga GUEST_CMDLINE="vgt.bench_n=$N" vgt_guest bb bench
