@@ -94,15 +94,15 @@ struct gt_run {
 #define PPGTT_IPS (1ull << 11)                  /* PDE: its page table maps 64 KiB pages */
 
 /* PPGTT address -> guest physical, through the guest's own page tables (which are
- * guest RAM: every table read goes through guest_read, so a table or page outside
- * the guest's memory ends the walk). */
+ * guest RAM: every table read goes through sw_guest_rw, so a table or page outside
+ * the guest's memory, or no guest memory at all, ends the walk). */
 static int ppgtt_to_gpa(struct vgt_vgpu *v, uint64_t pml4, uint64_t va, uint64_t *gpa)
 {
     static const unsigned shift[4] = { 39, 30, 21, 12 };
     uint64_t table = pml4, ent = 0;
     bool ips = false;
 
-    if (!pml4 || !v->host || !v->host->guest_read)
+    if (!pml4)
         return -ENOENT;
     va &= (1ull << 48) - 1;
     for (unsigned l = 0; l < 4; l++) {
@@ -111,7 +111,7 @@ static int ppgtt_to_gpa(struct vgt_vgpu *v, uint64_t pml4, uint64_t va, uint64_t
 
         if (l == 3 && ips)
             idx &= ~0xFu;       /* one entry per 64 KiB: every 16th */
-        r = v->host->guest_read(v->host_opaque, (table & PPGTT_ADDR_MASK) + 8ull * idx, &ent, 8);
+        r = sw_guest_rw(v, (table & PPGTT_ADDR_MASK) + 8ull * idx, &ent, 8, false);
         if (r < 0)
             return r;
         if (!(ent & 1))
