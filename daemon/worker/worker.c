@@ -333,6 +333,51 @@ static bool config_fits(struct vgt_worker *w, const uint8_t *c)
     return id == ((uint32_t)c[0] | (uint32_t)c[1] << 8 | (uint32_t)c[2] << 16 | (uint32_t)c[3] << 24);
 }
 
+/* A server's frames: frame 0 the buffered page, then the slot pages (one ioreq_t per vCPU). */
+static unsigned slot_pages(const struct vgt_worker *w)
+{
+    return (unsigned)((w->cfg.vcpus * sizeof(ioreq_t) + PAGE - 1) / PAGE);
+}
+
+/*
+ * A guest vCPU whose request reached the dead worker waits in Xen on that
+ * server's event channel, and only a notification there wakes it: destroying the
+ * server first would leave the vCPU blocked for good.  So what is in flight is
+ * answered first -- reads with all ones, as a register that does not decode,
+ * writes dropped (the new worker's device has no half-done access to finish) --
+ * and the vCPU woken through the dead server's port.  Returns how many.
+ */
+static unsigned answer_stale_requests(struct vgt_worker *w, uint16_t server)
+{
+    struct vgt_xen_mapping *map;
+    unsigned n = 0;
+    void *addr;
+
+    if (w->x->map_ioreq_pages(w->xen, w->cfg.domid, server, VGT_XEN_FRAME_BUFIOREQ,
+                              1 + slot_pages(w), &addr, &map))
+        return 0;
+    volatile shared_iopage_t *sh = (volatile shared_iopage_t *)((uint8_t *)addr + PAGE);
+    for (unsigned v = 0; v < w->cfg.vcpus; v++) {
+        volatile ioreq_t *slot = &sh->vcpu_ioreq[v];
+        uint8_t state = slot->state;
+        uint32_t local;
+
+        if (state != STATE_IOREQ_READY && state != STATE_IOREQ_INPROCESS)
+            continue;
+        if (slot->dir == IOREQ_READ && !slot->data_is_ptr)
+            slot->data = ~0ull;
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        slot->state = STATE_IORESP_READY;
+        if (w->x->evtchn_bind(w->xen, w->cfg.domid, slot->vp_eport, &local) == 0) {
+            w->x->evtchn_notify(w->xen, local);
+            w->x->evtchn_unbind(w->xen, local);
+        }
+        n++;
+    }
+    w->x->unmap_ioreq_pages(w->xen, map);
+    return n;
+}
+
 /* Before creating our server: destroy a dead predecessor's and find its frames
  * and the config space to restore. */
 static int recover_stale(struct vgt_worker *w)
@@ -367,6 +412,10 @@ static int recover_stale(struct vgt_worker *w)
         return 0;
     }
     if (server >= 0) {
+        unsigned answered = answer_stale_requests(w, (uint16_t)server);
+        if (answered)
+            vgt_worker_log(w, LOG_NOTICE, "%u guest access(es) in flight to the previous worker "
+                           "answered (reads: all ones) and the vCPU(s) woken", answered);
         r = w->x->destroy_ioreq_server(w->xen, w->cfg.domid, (uint16_t)server);
         if (r && r != -ENOENT) {
             vgt_worker_log(w, LOG_ERR, "destroy stale ioreq server %d: %s", server, strerror(-r));
@@ -763,11 +812,9 @@ static void undo_server(struct vgt_worker *w)
 
 static int stage_pages(struct vgt_worker *w)
 {
-    /* frame 0 = buffered page, then the slot pages (one ioreq_t per vCPU) */
-    unsigned slot_pages = (w->cfg.vcpus * sizeof(ioreq_t) + PAGE - 1) / PAGE;
     void *addr;
     int r = w->x->map_ioreq_pages(w->xen, w->cfg.domid, w->server_id, VGT_XEN_FRAME_BUFIOREQ,
-                                  1 + slot_pages, &addr, &w->pages_map);
+                                  1 + slot_pages(w), &addr, &w->pages_map);
     if (r)
         return r;
     w->buf = addr;

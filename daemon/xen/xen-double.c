@@ -42,6 +42,8 @@ struct vgt_xd {
     char trace[XD_TRACE_MAX];
     size_t trace_len;
 
+    uint64_t woken[64];         /* notifies per vCPU port, whoever bound it */
+
     /* ioreq server: one contiguous block, frame 0 buffered page, 1.. slots */
     bool server, dead;
     uint16_t server_id;
@@ -295,6 +297,10 @@ static int xd_destroy_server(struct vgt_xen *x, uint32_t domid, uint16_t id)
     int r = xd_server(d, domid, id);
     if (r)
         return r;
+    for (unsigned v = 0; v < d->p.vcpus; v++) {
+        uint8_t state = vgt_xd_slot(d, v)->state;
+        d->st.stranded += state == STATE_IOREQ_READY || state == STATE_IOREQ_INPROCESS;
+    }
     d->server = false;
     d->st.enabled = false;
     memset(d->ranges, 0, sizeof(d->ranges));   /* Xen drops the server's ranges */
@@ -782,6 +788,8 @@ static int xd_notify(struct vgt_xen *x, uint32_t local)
     if (!b)
         return -EINVAL;
     b->notified++;
+    if (b->remote >= XD_REMOTE_VCPU(0) && b->remote < XD_REMOTE_VCPU(64))
+        x->d->woken[b->remote - XD_REMOTE_VCPU(0)]++;
     return 0;
 }
 
@@ -846,6 +854,11 @@ void vgt_xd_post_buf(struct vgt_xd *d, uint8_t type, uint32_t addr, unsigned siz
     __atomic_thread_fence(__ATOMIC_RELEASE);
     b->write_pointer = wp;
     vgt_xd_kick_buf(d);
+}
+
+uint64_t vgt_xd_woken(struct vgt_xd *d, unsigned vcpu)
+{
+    return vcpu < 64 ? d->woken[vcpu] : 0;
 }
 
 uint64_t vgt_xd_notified(struct vgt_xd *d, unsigned vcpu)

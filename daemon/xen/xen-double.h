@@ -53,6 +53,9 @@ struct vgt_xd_state {
     uint32_t last_msi_data;
     bool intx_level;             /* INTA of the device as last set */
     uint64_t intx_changes;
+    /* requests still in flight (ready or in process) when a server was destroyed:
+     * their vCPUs would wait in Xen for good */
+    unsigned stranded;
 };
 
 extern const struct vgt_xen_ops vgt_xen_double_ops;
@@ -86,6 +89,7 @@ void vgt_xd_post_buf(struct vgt_xd *d, uint8_t type, uint32_t addr, unsigned siz
 /* The domain dies: every op on it fails with -ESRCH from now on. */
 void vgt_xd_kill(struct vgt_xd *d);
 uint64_t vgt_xd_notified(struct vgt_xd *d, unsigned vcpu);  /* notifies on its port */
+uint64_t vgt_xd_woken(struct vgt_xd *d, unsigned vcpu);     /* the same, over every binding */
 /* Pointer to a guest frame (RAM or populated), NULL if none. */
 void *vgt_xd_gfn(struct vgt_xd *d, uint64_t gfn);
 

@@ -730,9 +730,23 @@ int main(void)
 
     for (int i = 0; i < 3; i++) {
         char what[32];
+        uint64_t woken = vgt_xd_woken(d, 0);
+        struct vgt_xd_state st0, st1;
         snprintf(what, sizeof(what), "restart %d", i + 1);
+        if (i == 1) {   /* a read reached the dead worker, which never answered */
+            ioreq_t req = { .addr = 0xe0000000 + 0x78000, .count = 1, .size = 4, .dir = IOREQ_READ,
+                            .type = IOREQ_TYPE_COPY, .state = STATE_IOREQ_READY,
+                            .vp_eport = vgt_xd_slot(d, 0)->vp_eport };
+            memcpy((void *)vgt_xd_slot(d, 0), &req, sizeof(req));
+        }
+        vgt_xd_get_state(d, &st0);
         vgt_xd_trace_clear(d);
         r = fake_start_on(&w, &d, VCPUS, 0);
+        vgt_xd_get_state(d, &st1);
+        is_int(st1.stranded, st0.stranded, "%s: no request left in flight on the destroyed server", what);
+        is_int(vgt_xd_woken(d, 0) - woken, i == 1 ? 1 : 0,
+               "%s: %s", what, i == 1 ? "the waiting vCPU woken through the dead server's port"
+                                       : "no vCPU woken: none waited");
         is_int(r, 0, "%s: successor ready", what);
         const char *t = vgt_xd_trace(d);
         const char *des = strstr(t, "destroy;"), *cre = strstr(t, "create;");
