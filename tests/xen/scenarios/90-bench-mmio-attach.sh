@@ -39,13 +39,13 @@ vgt=$(guest_val bb bench_vgt_ns); q=$(guest_val bb bench_qemu_ns); r=$(guest_val
 vmin=$(guest_val bb bench_vgt_min_ns); qmin=$(guest_val bb bench_qemu_min_ns); N=$(guest_val bb bench_reads)
 if [ -n "$vgt" ]; then pass "MMIO read: vGPU $vgt ns, QEMU stdvga ${q:-?} ns per read, medians of 21 interleaved rounds (ratio ${r:-?}, median of the rounds' ratios $(guest_val bb bench_ratio_paired); best $vmin vs ${qmin:-?} ns; $N reads each)"
 else fail "MMIO read benchmark" "no result; serial: $(tail -n 2 /run/bb-serial.log | tr '\n' ' ')"; fi
-# where the two device models run: event channels' IRQ CPUs and the process's CPU
-for c in vgt-worker-$(domid_of bb) qemu; do
-	ic=$(awk -v n="evtchn:$c" '$NF == n || ($NF ~ /^evtchn:qemu/ && n == "evtchn:qemu") { sub(":", "", $1); print $1 }' /proc/interrupts |
-		while read -r i; do cat /proc/irq/$i/effective_affinity_list; done | sort | uniq -c | tr -s ' \n' ' ')
-	case $c in qemu) p=$(pgrep -f -- "-xen-domid $(domid_of bb)( |\$)" | head -n 1) ;; *) p=$(pgrep -f "vgt-worker.*--domid $(domid_of bb)( |\$)" | head -n 1) ;; esac
-	diag "$c: event-channel IRQs on dom0 CPU (count cpu):${ic:- none}; process on CPU $(ps -o psr= -p "$p" 2>/dev/null | tr -d ' '), allowed $(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/$p/status 2>/dev/null)"
-done
+# where the device models' events arrive: every evtchn IRQ of dom0 (the name is
+# its opener's: vgt-worker-D, qemu's threads) with its CPU; and the worker's CPUs
+awk '$NF ~ /^evtchn:/ { sub(":", "", $1); print $1, $NF }' /proc/interrupts | while read -r i n; do
+	echo "$n@$(cat /proc/irq/$i/effective_affinity_list)"; done | sort | uniq -c | tr -s ' \n' ' ' |
+	sed 's/^/# event-channel IRQs (count name@cpu): /'; echo
+w=$(pgrep -f "vgt-worker.*--domid $(domid_of bb)( |\$)" | head -n 1)
+diag "bb's worker on dom0 CPU $(ps -o psr= -p "$w" 2>/dev/null | tr -d ' '), allowed $(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/$w/status 2>/dev/null)"
 # what one dom0 syscall costs here (PV dom0: each one goes through Xen): dd bs=1 makes two per byte
 t0=$(date +%s%N); dd if=/dev/zero of=/dev/null bs=1 count=20000 2>/dev/null; t1=$(date +%s%N)
 diag "dom0 syscall (read/write of /dev/zero, /dev/null): $(( (t1 - t0) / 40000 )) ns"
