@@ -130,7 +130,8 @@ static int ppgtt_to_gpa(struct vgt_vgpu *v, uint64_t pml4, uint64_t va, uint64_t
     return 0;
 }
 
-/* len (4 or 8, aligned) bytes at addr in the global GTT or the context's PPGTT. */
+/* len bytes (a power of two, 4 to STREAM_CHUNK, aligned) at addr in the global
+ * GTT or the context's PPGTT; *where: the guest physical address it went to. */
 static int space_rw(struct vgt_vgpu *v, const struct gt_run *run, bool ppgtt, uint64_t addr,
                     void *buf, unsigned len, bool write, uint64_t *where)
 {
@@ -141,14 +142,7 @@ static int space_rw(struct vgt_vgpu *v, const struct gt_run *run, bool ppgtt, ui
     if (!ppgtt)
         return sw_gm_rw_at(v, addr, buf, len, write, where);
     r = ppgtt_to_gpa(v, run->pml4, addr, &gpa);
-    if (r < 0)
-        return r;
-    r = sw_guest_rw(v, gpa, buf, len, write);
-    if (r == -EFAULT)
-        sw_refuse(v, VGT_STAT_GGTT_REFUSED, "PPGTT entry of 0x%llx points outside guest memory",
-                  (unsigned long long)addr);
-    *where = gpa;
-    return r;
+    return r < 0 ? r : sw_translated_rw(v, gpa, buf, len, write, "PPGTT entry of", addr, where);
 }
 
 static int gm_read32(struct vgt_vgpu *v, uint64_t gm, uint32_t *val)

@@ -55,6 +55,18 @@ int sw_gm_rw(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write)
     return sw_gm_rw_at(v, gm, buf, len, write, &gpa);
 }
 
+int sw_translated_rw(struct vgt_vgpu *v, uint64_t gpa, void *buf, size_t len, bool write,
+                     const char *entry, uint64_t addr, uint64_t *where)
+{
+    int r = sw_guest_rw(v, gpa, buf, len, write);
+
+    *where = gpa;
+    if (r == -EFAULT)
+        sw_refuse(v, VGT_STAT_GGTT_REFUSED, "%s 0x%llx points outside guest memory", entry,
+                  (unsigned long long)addr);
+    return r;
+}
+
 int sw_gm_rw_at(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write, uint64_t *where)
 {
     uint64_t gpa;
@@ -63,14 +75,7 @@ int sw_gm_rw_at(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool wri
     if ((gm & (SW_PAGE - 1)) + len > SW_PAGE)
         return -EINVAL;
     r = sw_gm_to_gpa(v, gm, &gpa);
-    if (r < 0)
-        return r;
-    *where = gpa;
-    r = sw_guest_rw(v, gpa, buf, len, write);
-    if (r == -EFAULT)
-        sw_refuse(v, VGT_STAT_GGTT_REFUSED, "GGTT entry of GM 0x%llx points outside guest memory",
-                  (unsigned long long)gm);
-    return r;
+    return r < 0 ? r : sw_translated_rw(v, gpa, buf, len, write, "GGTT entry of GM", gm, where);
 }
 
 int sw_ggtt_read(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val)

@@ -240,6 +240,11 @@ int sw_gm_to_gpa(struct vgt_vgpu *v, uint64_t gm, uint64_t *gpa);
 /* Guest memory at gpa through the host's hooks; -EFAULT when outside it or no hook. */
 int sw_guest_rw(struct vgt_vgpu *v, uint64_t gpa, void *buf, size_t len, bool write);
 int sw_gm_rw(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write);
+/* len bytes at gpa, the translation of addr by a GTT entry: an entry pointing
+ * outside guest memory is refused and counted ("ENTRY 0x<addr> points outside
+ * guest memory"); *where = gpa. */
+int sw_translated_rw(struct vgt_vgpu *v, uint64_t gpa, void *buf, size_t len, bool write,
+                     const char *entry, uint64_t addr, uint64_t *where);
 /* the same, telling where in guest memory it went (gpa of gm, set once translated) */
 int sw_gm_rw_at(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write, uint64_t *where);
 int sw_ggtt_read(struct vgt_vgpu *v, uint64_t off, unsigned size, uint64_t *val);

@@ -18,6 +18,7 @@
 #define XD_QUEUE 1024
 #define XD_REMOTE_BUF 99u
 #define XD_REMOTE_VCPU(v) (100u + (v))
+#define XD_WOKEN_VCPUS 64     /* vCPUs whose wake-ups are counted across bindings */
 #define XD_TRACE_MAX 16384
 #define XD_MAX_WATCHES 64
 #define XD_MAX_WEVENTS 1024
@@ -42,7 +43,7 @@ struct vgt_xd {
     char trace[XD_TRACE_MAX];
     size_t trace_len;
 
-    uint64_t woken[64];         /* notifies per vCPU port, whoever bound it */
+    uint64_t woken[XD_WOKEN_VCPUS];   /* notifies per vCPU port, whoever bound it */
 
     /* ioreq server: one contiguous block, frame 0 buffered page, 1.. slots */
     bool server, dead;
@@ -788,7 +789,7 @@ static int xd_notify(struct vgt_xen *x, uint32_t local)
     if (!b)
         return -EINVAL;
     b->notified++;
-    if (b->remote >= XD_REMOTE_VCPU(0) && b->remote < XD_REMOTE_VCPU(64))
+    if (b->remote >= XD_REMOTE_VCPU(0) && b->remote < XD_REMOTE_VCPU(XD_WOKEN_VCPUS))
         x->d->woken[b->remote - XD_REMOTE_VCPU(0)]++;
     return 0;
 }
@@ -858,7 +859,7 @@ void vgt_xd_post_buf(struct vgt_xd *d, uint8_t type, uint32_t addr, unsigned siz
 
 uint64_t vgt_xd_woken(struct vgt_xd *d, unsigned vcpu)
 {
-    return vcpu < 64 ? d->woken[vcpu] : 0;
+    return vcpu < XD_WOKEN_VCPUS ? d->woken[vcpu] : 0;
 }
 
 uint64_t vgt_xd_notified(struct vgt_xd *d, unsigned vcpu)

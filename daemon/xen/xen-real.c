@@ -12,8 +12,8 @@
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
 #include <xenstore.h>
-#include "daemon/xen/irq-affinity.h"
 #include <xentoolcore.h>
+#include "daemon/xen/irq-affinity.h"
 #include "daemon/xen/xen-ops.h"
 
 struct vgt_xen {
