@@ -7,7 +7,7 @@ set -euo pipefail
 BUILD=(build-essential autoconf automake libtool pkg-config libxen-dev libyajl-dev libpng-dev
        libsystemd-dev)
 XENQ=(qemu-system-x86 debootstrap e2fsprogs busybox-static cpio gzip xz-utils zstd)
-TEST=(clang libclang-rt-14-dev valgrind edid-decode intel-gpu-tools)
+TEST=(clang libclang-rt-14-dev valgrind edid-decode intel-gpu-tools systemd)   # systemd: systemd-analyze
 case "${1:-}" in
     build) PKGS=("${BUILD[@]}") ;;
     test) PKGS=("${BUILD[@]}" "${TEST[@]}" "${XENQ[@]}") ;;
