@@ -203,9 +203,8 @@ _Static_assert(offsetof(buffered_iopage_t, read_pointer) == 0 &&
                offsetof(buffered_iopage_t, write_pointer) == 4 &&
                __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "Xen's bufioreq_pointers layout");
 
-void vgt_worker_drain_buffered(struct vgt_worker *w)
+void vgt_worker_drain_buffered(struct vgt_worker *w, volatile buffered_iopage_t *b)
 {
-    volatile buffered_iopage_t *b = w->buf;
     /* Both pointers in one 64-bit load (Xen's "full"): in atomic mode Xen rebases
      * them together, and two separate loads could see one before and one after
      * a rebase -- a bogus distance that would drop the pending writes. */
@@ -254,26 +253,36 @@ consume:
     }
 }
 
-static void handle_slot(struct vgt_worker *w, unsigned vcpu, uint32_t port)
+bool vgt_worker_serve_slot(struct vgt_worker *w, volatile ioreq_t *s,
+                           volatile buffered_iopage_t *buf, bool adopt)
 {
-    volatile ioreq_t *s = &w->shared->vcpu_ioreq[vcpu];
+    uint8_t state = s->state;
     ioreq_t req;
 
-    if (s->state != STATE_IOREQ_READY)
-        return;     /* spurious or stale event */
+    if (state != STATE_IOREQ_READY && !(adopt && state == STATE_IOREQ_INPROCESS))
+        return false;     /* spurious or stale event */
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     memcpy(&req, (const void *)s, sizeof(req));    /* the one read of the slot */
     s->state = STATE_IOREQ_INPROCESS;
 
     /* buffered writes issued before this request are applied first */
-    vgt_worker_drain_buffered(w);
-    vgt_worker_dispatch(w, &req);
+    vgt_worker_drain_buffered(w, buf);
+    if (state == STATE_IOREQ_READY || req.dir == IOREQ_READ)
+        vgt_worker_dispatch(w, &req);
+    /* else a write the dead worker took: it may have reached the device state
+     * already, and twice is worse than once (an ELSP submission) */
 
     if (req.dir == IOREQ_READ && !req.data_is_ptr)
         s->data = req.data;
     __atomic_thread_fence(__ATOMIC_RELEASE);
     s->state = STATE_IORESP_READY;
-    w->x->evtchn_notify(w->xen, port);
+    return true;
+}
+
+static void handle_slot(struct vgt_worker *w, unsigned vcpu, uint32_t port)
+{
+    if (vgt_worker_serve_slot(w, &w->shared->vcpu_ioreq[vcpu], w->buf, false))
+        w->x->evtchn_notify(w->xen, port);
 }
 
 /*
@@ -301,7 +310,7 @@ void vgt_worker_evtchn_ready(struct vgt_worker *w)
         /* unmask first: an event raised while we work is not lost */
         w->x->evtchn_unmask(w->xen, port);
         if (w->buf_bound && port == w->buf_local) {
-            vgt_worker_drain_buffered(w);
+            vgt_worker_drain_buffered(w, w->buf);
             continue;
         }
         if (port < w->port_vcpu_len && w->port_vcpu[port])

@@ -340,46 +340,67 @@ static unsigned slot_pages(const struct vgt_worker *w)
 }
 
 /*
- * A guest vCPU whose request reached the dead worker waits in Xen on that
- * server's event channel, and only a notification there wakes it: destroying the
- * server first would leave the vCPU blocked for good.  So what is in flight is
- * answered first -- reads with all ones, as a register that does not decode,
- * writes dropped (the new worker's device has no half-done access to finish) --
- * and the vCPU woken through the dead server's port.  Returns how many.
+ * A dead predecessor's server.  A guest vCPU whose access reached it waits in
+ * Xen on that server's event channel, and only a notification there wakes it;
+ * while the server exists and is enabled it keeps claiming the device, so
+ * accesses during our start-up wait there too instead of falling through to
+ * QEMU.  Once our server is up the old one is disabled (new accesses come to
+ * ours), what waits on it is served by our mediator -- which took the device
+ * state over, so the guest sees the answer the dead worker owed -- and the
+ * vCPUs are woken through the old ports; then it is destroyed.  serve false
+ * (our start-up failed): reads get all ones, writes are dropped.
  */
-static unsigned answer_stale_requests(struct vgt_worker *w, uint16_t server)
+static void finish_stale_server(struct vgt_worker *w, bool serve)
 {
-    struct vgt_xen_mapping *map;
+    uint16_t id = (uint16_t)w->stale_server;
     unsigned n = 0;
-    void *addr;
+    int r;
 
-    if (w->x->map_ioreq_pages(w->xen, w->cfg.domid, server, VGT_XEN_FRAME_BUFIOREQ,
-                              1 + slot_pages(w), &addr, &map))
-        return 0;
-    volatile shared_iopage_t *sh = (volatile shared_iopage_t *)((uint8_t *)addr + PAGE);
+    if (w->stale_server < 0)
+        return;
+    r = w->x->set_server_state(w->xen, w->cfg.domid, id, false);
+    if (r && r != -ENOENT)
+        vgt_worker_log(w, LOG_WARNING, "disable stale ioreq server %u: %s", id, strerror(-r));
+    if (serve)
+        vgt_worker_drain_buffered(w, w->stale_buf);
     for (unsigned v = 0; v < w->cfg.vcpus; v++) {
-        volatile ioreq_t *slot = &sh->vcpu_ioreq[v];
+        volatile ioreq_t *slot = &w->stale_shared->vcpu_ioreq[v];
         uint8_t state = slot->state;
         uint32_t local;
 
         if (state != STATE_IOREQ_READY && state != STATE_IOREQ_INPROCESS)
             continue;
-        if (slot->dir == IOREQ_READ && !slot->data_is_ptr)
-            slot->data = ~0ull;
-        __atomic_thread_fence(__ATOMIC_RELEASE);
-        slot->state = STATE_IORESP_READY;
+        if (!serve || !vgt_worker_serve_slot(w, slot, w->stale_buf, true)) {
+            if (slot->dir == IOREQ_READ && !slot->data_is_ptr)
+                slot->data = ~0ull;
+            __atomic_thread_fence(__ATOMIC_RELEASE);
+            slot->state = STATE_IORESP_READY;
+        }
         if (w->x->evtchn_bind(w->xen, w->cfg.domid, slot->vp_eport, &local) == 0) {
             w->x->evtchn_notify(w->xen, local);
             w->x->evtchn_unbind(w->xen, local);
         }
         n++;
     }
-    w->x->unmap_ioreq_pages(w->xen, map);
-    return n;
+    if (n)
+        vgt_worker_log(w, LOG_NOTICE, "%u guest access(es) in flight to the previous worker %s "
+                       "and the vCPU(s) woken", n,
+                       serve ? "served by this one" : "answered (reads: all ones)");
+    w->x->unmap_ioreq_pages(w->xen, w->stale_map);
+    w->stale_map = NULL;
+    w->stale_buf = NULL;
+    w->stale_shared = NULL;
+    r = w->x->destroy_ioreq_server(w->xen, w->cfg.domid, id);
+    if (r && r != -ENOENT)
+        vgt_worker_log(w, LOG_WARNING, "destroy stale ioreq server %u: %s", id, strerror(-r));
+    else
+        vgt_worker_log(w, LOG_NOTICE, "stale ioreq server %u of a previous worker %s", id,
+                       r ? "already gone" : "destroyed");
+    w->stale_server = -1;
 }
 
-/* Before creating our server: destroy a dead predecessor's and find its frames
- * and the config space to restore. */
+/* Before creating our server: take hold of a dead predecessor's and find its
+ * frames and the config space to restore. */
 static int recover_stale(struct vgt_worker *w)
 {
     unsigned cfg_lines, nframes = 0;
@@ -412,20 +433,21 @@ static int recover_stale(struct vgt_worker *w)
         return 0;
     }
     if (server >= 0) {
-        unsigned answered = answer_stale_requests(w, (uint16_t)server);
-        if (answered)
-            vgt_worker_log(w, LOG_NOTICE, "%u guest access(es) in flight to the previous worker "
-                           "answered (reads: all ones) and the vCPU(s) woken", answered);
-        r = w->x->destroy_ioreq_server(w->xen, w->cfg.domid, (uint16_t)server);
-        if (r && r != -ENOENT) {
-            vgt_worker_log(w, LOG_ERR, "destroy stale ioreq server %d: %s", server, strerror(-r));
-            return r;
+        /* its pages map only if it is a server of this domain's, ours (dom0's) */
+        void *addr;
+        r = w->x->map_ioreq_pages(w->xen, w->cfg.domid, (uint16_t)server, VGT_XEN_FRAME_BUFIOREQ,
+                                  1 + slot_pages(w), &addr, &w->stale_map);
+        if (r == 0) {
+            w->stale_server = server;
+            w->stale_buf = addr;
+            w->stale_shared = (volatile shared_iopage_t *)((uint8_t *)addr + PAGE);
+        } else {
+            vgt_worker_log(w, LOG_NOTICE, "stale ioreq server %d of a previous worker: %s", server,
+                           r == -ENOENT ? "already gone" : strerror(-r));
         }
-        vgt_worker_log(w, LOG_NOTICE, "stale ioreq server %d of a previous worker %s", server,
-                       r ? "already gone" : "destroyed");
     }
-    /* without frames only a server that existed proves the record ours */
-    if (cfg_lines == 1 && (nframes || (server >= 0 && r == 0)) && config_fits(w, w->pcicfg)) {
+    /* without frames only a server that exists proves the record ours */
+    if (cfg_lines == 1 && (nframes || w->stale_server >= 0) && config_fits(w, w->pcicfg)) {
         w->restore_pending = w->pcicfg_recorded = true;   /* kept recorded until replayed */
         w->state_proven = true;
     } else {
@@ -784,6 +806,12 @@ static int stage_server(struct vgt_worker *w)
 
 static void undo_server(struct vgt_worker *w)
 {
+    if (!w->domain_gone)
+        finish_stale_server(w, false);   /* start-up failed before the hand-over */
+    else if (w->stale_map)
+        w->x->unmap_ioreq_pages(w->xen, w->stale_map);
+    w->stale_map = NULL;
+    w->stale_server = -1;
     if (w->server_up && w->domain_gone) {
         w->nwin = 0;
     } else if (w->server_up) {
@@ -1317,6 +1345,12 @@ static int stage_ports(struct vgt_worker *w)
     return 0;
 }
 
+static int stage_handover(struct vgt_worker *w)
+{
+    finish_stale_server(w, true);
+    return 0;
+}
+
 static void undo_ports(struct vgt_worker *w)
 {
     if (w->buf_bound)
@@ -1572,6 +1606,7 @@ static const struct {
     [VGT_STAGE_ENABLED] = { "enabled", stage_enabled, undo_enabled, false },
     [VGT_STAGE_PORTS] = { "ports", stage_ports, undo_ports, true },
     [VGT_STAGE_LOOP] = { "loop", stage_loop, undo_loop, true },
+    [VGT_STAGE_HANDOVER] = { "handover", stage_handover, undo_nothing, false },
     [VGT_STAGE_SOCKET] = { "socket", stage_socket, undo_socket, true },
     [VGT_STAGE_RESTRICTED] = { "restricted", stage_restricted, undo_nothing, false },
     [VGT_STAGE_PRIVDROP] = { "privdrop", stage_privdrop, undo_nothing, false },
@@ -1590,6 +1625,7 @@ int vgt_worker_start(struct vgt_worker *w, const struct vgt_worker_config *cfg)
     w->x = cfg->xen;
     w->epfd = w->sigfd = w->listen_fd = w->client_fd = w->timerfd = w->watchdog_fd = -1;
     w->record_fd = w->state_fd = -1;
+    w->stale_server = -1;
     w->start_uid = getuid();
     w->host = (struct vgt_host_ops){
         .bar_changed = host_bar_changed,

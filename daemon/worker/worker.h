@@ -35,6 +35,7 @@ enum vgt_worker_stage {
     VGT_STAGE_ENABLED,     /* server enabled (vp_eport valid from here) */
     VGT_STAGE_PORTS,       /* per-vCPU and buffered ports bound */
     VGT_STAGE_LOOP,        /* epoll, signalfd, vblank and watchdog timerfds */
+    VGT_STAGE_HANDOVER,    /* a dead predecessor's server disabled, served, destroyed */
     VGT_STAGE_SOCKET,      /* control socket listening */
     VGT_STAGE_RESTRICTED,  /* xentoolcore_restrict_all(domid) */
     VGT_STAGE_PRIVDROP,    /* unprivileged user, no capabilities, no new privileges */
@@ -133,6 +134,13 @@ struct vgt_worker {
     int record_fd;
     char record_path[256];
     struct vgt_worker_backing stale[VGT_WORKER_MAX_BACKING];
+    /* A dead predecessor's ioreq server (-1: none), its pages mapped: it keeps
+     * claiming the device until ours is up (VGT_STAGE_HANDOVER), so that no
+     * access falls through to QEMU meanwhile; accesses that reach it wait. */
+    int stale_server;
+    struct vgt_xen_mapping *stale_map;
+    volatile buffered_iopage_t *stale_buf;
+    volatile shared_iopage_t *stale_shared;
     /* The guest-visible config space as last recorded (the record's "config"
      * line); restore_pending: it is a predecessor's, to be replayed. */
     uint8_t pcicfg[VGT_WORKER_PCICFG];
@@ -191,7 +199,12 @@ int vgt_worker_guest_copy(struct vgt_worker *w, uint64_t gpa, void *buf, size_t 
 
 /* ---- internal, shared between the worker's files */
 void vgt_worker_dispatch(struct vgt_worker *w, ioreq_t *req);
-void vgt_worker_drain_buffered(struct vgt_worker *w);
+void vgt_worker_drain_buffered(struct vgt_worker *w, volatile buffered_iopage_t *buf);
+/* Serve the request in slot s (buffered writes in buf first) and answer it there;
+ * false if it holds none.  adopt: the slot is a dead worker's, and a request it
+ * had taken (INPROCESS) is served too: a read again, a write not twice. */
+bool vgt_worker_serve_slot(struct vgt_worker *w, volatile ioreq_t *s,
+                           volatile buffered_iopage_t *buf, bool adopt);
 void vgt_worker_mapcache_flush(struct vgt_worker *w);
 int vgt_worker_ctl_listen(struct vgt_worker *w);
 void vgt_worker_ctl_close(struct vgt_worker *w);

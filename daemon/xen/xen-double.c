@@ -16,14 +16,26 @@
 #define XD_MAX_PCIDEVS 8
 #define XD_MAX_BINDINGS 256
 #define XD_QUEUE 1024
-#define XD_REMOTE_BUF 99u
-#define XD_REMOTE_VCPU(v) (100u + (v))
+/* Xen's remote ports of server slot S: its buffered port and one per vCPU */
+#define XD_MAX_SERVERS 4      /* a dead worker's and its successor's, with room */
+#define XD_PORTS_PER_SERVER 1000u
+#define XD_REMOTE_BUF(s) (99u + XD_PORTS_PER_SERVER * (s))
+#define XD_REMOTE_VCPU(s, v) (100u + XD_PORTS_PER_SERVER * (s) + (v))
 #define XD_WOKEN_VCPUS 64     /* vCPUs whose wake-ups are counted across bindings */
 #define XD_TRACE_MAX 16384
 #define XD_MAX_WATCHES 64
 #define XD_MAX_WEVENTS 1024
 
 struct xd_range { bool used, is_mmio; uint64_t start, end; };
+/* An ioreq server: id = slot + 1; frame 0 its buffered page, 1.. the vCPU slots. */
+struct xd_server {
+    bool used, enabled, ports_known;   /* ports_known: vp_eport filled (first enable) */
+    int bufioreq;
+    uint8_t *pages;
+    struct xd_range ranges[XD_MAX_RANGES];
+    unsigned pcidevs[XD_MAX_PCIDEVS][4];
+    unsigned npcidevs;
+};
 struct xd_binding { bool used; uint32_t local, remote; bool masked, pend; uint64_t notified; };
 struct xd_extra { uint64_t gfn, page; };
 struct xd_node {
@@ -45,15 +57,11 @@ struct vgt_xd {
 
     uint64_t woken[XD_WOKEN_VCPUS];   /* notifies per vCPU port, whoever bound it */
 
-    /* ioreq server: one contiguous block, frame 0 buffered page, 1.. slots */
-    bool server, dead;
-    uint16_t server_id;
-    int bufioreq;
-    uint8_t *pages;
-    unsigned nr_pages;
-    struct xd_range ranges[XD_MAX_RANGES];
-    unsigned pcidevs[XD_MAX_PCIDEVS][4];
-    unsigned npcidevs;
+    /* ioreq servers; several at once as in Xen (a dead worker's next to its
+     * successor's) */
+    bool dead;
+    struct xd_server srv[XD_MAX_SERVERS];
+    unsigned nr_pages;             /* per server */
 
     /* event channels */
     int efd;
@@ -142,9 +150,11 @@ struct vgt_xd *vgt_xd_new(const struct vgt_xd_params *p)
     d->extras = calloc(d->pool_pages, sizeof(*d->extras));
     /* buffered page + enough slot pages for the vCPUs */
     d->nr_pages = 1 + (d->p.vcpus * sizeof(ioreq_t) + XD_PAGE - 1) / XD_PAGE;
-    d->pages = aligned_alloc(XD_PAGE, d->nr_pages * XD_PAGE);
+    for (unsigned i = 0; i < XD_MAX_SERVERS; i++)
+        if ((d->srv[i].pages = aligned_alloc(XD_PAGE, d->nr_pages * XD_PAGE)))
+            memset(d->srv[i].pages, 0, d->nr_pages * XD_PAGE);
     if (d->efd < 0 || d->xs_efd < 0 || d->memfd < 0 || ftruncate(d->memfd, (off_t)total) < 0 ||
-        !d->pool_used || !d->extras || !d->pages) {
+        !d->pool_used || !d->extras || !d->srv[XD_MAX_SERVERS - 1].pages) {
         vgt_xd_free(d);
         return NULL;
     }
@@ -154,7 +164,6 @@ struct vgt_xd *vgt_xd_new(const struct vgt_xd_params *p)
         vgt_xd_free(d);
         return NULL;
     }
-    memset(d->pages, 0, d->nr_pages * XD_PAGE);
     return d;
 }
 
@@ -170,7 +179,8 @@ void vgt_xd_free(struct vgt_xd *d)
         close(d->efd);
     if (d->xs_efd >= 0)
         close(d->xs_efd);
-    free(d->pages);
+    for (unsigned i = 0; i < XD_MAX_SERVERS; i++)
+        free(d->srv[i].pages);
     free(d->pool_used);
     free(d->extras);
     for (size_t i = 0; i < d->nnodes; i++) {
@@ -201,12 +211,18 @@ void vgt_xd_get_state(struct vgt_xd *d, struct vgt_xd_state *st)
 {
     unsigned n = 0;
     *st = d->st;
-    st->servers = d->server;
-    for (unsigned i = 0; i < XD_MAX_RANGES; i++)
-        n += d->ranges[i].used;
-    st->io_ranges = n;
-    st->pcidevs = d->npcidevs;
-    n = 0;
+    st->servers = st->io_ranges = st->pcidevs = 0;
+    st->enabled = false;
+    for (unsigned s = 0; s < XD_MAX_SERVERS; s++) {
+        const struct xd_server *v = &d->srv[s];
+        if (!v->used)
+            continue;
+        st->servers++;
+        st->enabled |= v->enabled;
+        for (unsigned i = 0; i < XD_MAX_RANGES; i++)
+            st->io_ranges += v->ranges[i].used;
+        st->pcidevs += v->npcidevs;
+    }
     for (unsigned i = 0; i < XD_MAX_BINDINGS; i++)
         n += d->bind[i].used;
     st->bound_ports = n;
@@ -216,22 +232,54 @@ void vgt_xd_get_state(struct vgt_xd *d, struct vgt_xd_state *st)
 const char *vgt_xd_trace(struct vgt_xd *d) { return d->trace; }
 void vgt_xd_trace_clear(struct vgt_xd *d) { d->trace_len = 0; d->trace[0] = 0; }
 
-bool vgt_xd_has_range(struct vgt_xd *d, bool is_mmio, uint64_t start, uint64_t end)
+static bool srv_has_range(const struct xd_server *v, bool is_mmio, uint64_t start, uint64_t end)
 {
     for (unsigned i = 0; i < XD_MAX_RANGES; i++)
-        if (d->ranges[i].used && d->ranges[i].is_mmio == is_mmio &&
-            d->ranges[i].start == start && d->ranges[i].end == end)
+        if (v->ranges[i].used && v->ranges[i].is_mmio == is_mmio &&
+            v->ranges[i].start == start && v->ranges[i].end == end)
+            return true;
+    return false;
+}
+
+static bool srv_has_pcidev(const struct xd_server *v, unsigned seg, unsigned bus, unsigned dev,
+                           unsigned fn)
+{
+    for (unsigned i = 0; i < v->npcidevs; i++)
+        if (v->pcidevs[i][0] == seg && v->pcidevs[i][1] == bus && v->pcidevs[i][2] == dev &&
+            v->pcidevs[i][3] == fn)
+            return true;
+    return false;
+}
+
+bool vgt_xd_has_range(struct vgt_xd *d, bool is_mmio, uint64_t start, uint64_t end)
+{
+    for (unsigned s = 0; s < XD_MAX_SERVERS; s++)
+        if (d->srv[s].used && srv_has_range(&d->srv[s], is_mmio, start, end))
             return true;
     return false;
 }
 
 bool vgt_xd_has_pcidev(struct vgt_xd *d, unsigned seg, unsigned bus, unsigned dev, unsigned fn)
 {
-    for (unsigned i = 0; i < d->npcidevs; i++)
-        if (d->pcidevs[i][0] == seg && d->pcidevs[i][1] == bus && d->pcidevs[i][2] == dev &&
-            d->pcidevs[i][3] == fn)
+    for (unsigned s = 0; s < XD_MAX_SERVERS; s++)
+        if (d->srv[s].used && srv_has_pcidev(&d->srv[s], seg, bus, dev, fn))
             return true;
     return false;
+}
+
+/* The server Xen hands the guest's accesses to: of those claiming the device
+ * (all of them here), the enabled one with the highest id as Xen's
+ * FOR_EACH_IOREQ_SERVER finds it first; with none enabled the newest that
+ * exists (whose slots hold what the guest left there); slot 0 with none. */
+static unsigned guest_server(const struct vgt_xd *d)
+{
+    for (unsigned s = XD_MAX_SERVERS; s-- > 0;)
+        if (d->srv[s].used && d->srv[s].enabled)
+            return s;
+    for (unsigned s = XD_MAX_SERVERS; s-- > 0;)
+        if (d->srv[s].used)
+            return s;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ handles */
@@ -273,54 +321,65 @@ static int xd_create_server(struct vgt_xen *x, uint32_t domid, int bufioreq, uin
         r = xd_check(d, VGT_XD_CREATE_SERVER);
     if (r)
         return r;
-    if (d->server)
-        return -EEXIST;       /* one server per guest is all the worker needs */
-    d->server = true;
-    d->server_id = 1;
-    d->bufioreq = bufioreq;
-    memset(d->pages, 0, d->nr_pages * XD_PAGE);
-    *id = d->server_id;
-    xd_trace(d, "create");
-    return 0;
+    for (unsigned s = 0; s < XD_MAX_SERVERS; s++) {   /* Xen takes the lowest free id */
+        struct xd_server *v = &d->srv[s];
+        uint8_t *pages = v->pages;
+        if (v->used)
+            continue;
+        memset(pages, 0, d->nr_pages * XD_PAGE);
+        *v = (struct xd_server){ .used = true, .bufioreq = bufioreq, .pages = pages };
+        *id = (uint16_t)(s + 1);
+        xd_trace(d, "create:%u", *id);
+        return 0;
+    }
+    return -ENOSPC;
 }
 
-static int xd_server(struct vgt_xd *d, uint32_t domid, uint16_t id)
+static int xd_server(struct vgt_xd *d, uint32_t domid, uint16_t id, struct xd_server **v)
 {
     int r = xd_domain(d, domid);
     if (r)
         return r;
-    return d->server && id == d->server_id ? 0 : -ENOENT;
+    if (id < 1 || id > XD_MAX_SERVERS || !d->srv[id - 1].used)
+        return -ENOENT;
+    *v = &d->srv[id - 1];
+    return 0;
+}
+
+static volatile ioreq_t *srv_slot(const struct xd_server *v, unsigned vcpu)
+{
+    return &((volatile shared_iopage_t *)(v->pages + XD_PAGE))->vcpu_ioreq[vcpu];
 }
 
 static int xd_destroy_server(struct vgt_xen *x, uint32_t domid, uint16_t id)
 {
     struct vgt_xd *d = x->d;
-    int r = xd_server(d, domid, id);
+    struct xd_server *v;
+    int r = xd_server(d, domid, id, &v);
     if (r)
         return r;
-    for (unsigned v = 0; v < d->p.vcpus; v++) {
-        uint8_t state = vgt_xd_slot(d, v)->state;
+    for (unsigned c = 0; c < d->p.vcpus; c++) {
+        uint8_t state = srv_slot(v, c)->state;
         d->st.stranded += state == STATE_IOREQ_READY || state == STATE_IOREQ_INPROCESS;
     }
-    d->server = false;
-    d->st.enabled = false;
-    memset(d->ranges, 0, sizeof(d->ranges));   /* Xen drops the server's ranges */
-    d->npcidevs = 0;
-    xd_trace(d, "destroy");
+    /* Xen drops the server's ranges and devices with it */
+    *v = (struct xd_server){ .pages = v->pages };
+    xd_trace(d, "destroy:%u", id);
     return 0;
 }
 
 static int xd_get_bufport(struct vgt_xen *x, uint32_t domid, uint16_t id, uint32_t *port)
 {
     struct vgt_xd *d = x->d;
-    int r = xd_server(d, domid, id);
+    struct xd_server *v;
+    int r = xd_server(d, domid, id, &v);
     if (!r)
         r = xd_check(d, VGT_XD_GET_BUFPORT);
     if (r)
         return r;
-    if (d->bufioreq == VGT_XEN_BUFIOREQ_OFF)
+    if (v->bufioreq == VGT_XEN_BUFIOREQ_OFF)
         return -ENOENT;
-    *port = XD_REMOTE_BUF;
+    *port = XD_REMOTE_BUF(id - 1u);
     return 0;
 }
 
@@ -328,18 +387,19 @@ static int xd_map_pages(struct vgt_xen *x, uint32_t domid, uint16_t id, unsigned
                         unsigned nr, void **addr, struct vgt_xen_mapping **map)
 {
     struct vgt_xd *d = x->d;
-    int r = xd_server(d, domid, id);
+    struct xd_server *v;
+    int r = xd_server(d, domid, id, &v);
     if (!r)
         r = xd_check(d, VGT_XD_MAP_PAGES);
     if (r)
         return r;
     if (!nr || first + nr > d->nr_pages ||
-        (first == VGT_XEN_FRAME_BUFIOREQ && d->bufioreq == VGT_XEN_BUFIOREQ_OFF))
+        (first == VGT_XEN_FRAME_BUFIOREQ && v->bufioreq == VGT_XEN_BUFIOREQ_OFF))
         return -EINVAL;
-    *addr = d->pages + (size_t)first * XD_PAGE;
+    *addr = v->pages + (size_t)first * XD_PAGE;
     *map = (struct vgt_xen_mapping *)(uintptr_t)(first + 1);  /* any non-NULL token */
     d->st.resource_maps++;
-    xd_trace(d, "map_pages");
+    xd_trace(d, "map_pages:%u", id);
     return 0;
 }
 
@@ -356,18 +416,20 @@ static int xd_map_pcidev(struct vgt_xen *x, uint32_t domid, uint16_t id, unsigne
                          unsigned bus, unsigned dev, unsigned fn)
 {
     struct vgt_xd *d = x->d;
-    int r = xd_server(d, domid, id);
+    struct xd_server *v;
+    int r = xd_server(d, domid, id, &v);
     if (!r)
         r = xd_check(d, VGT_XD_MAP_PCIDEV);
     if (r)
         return r;
-    if (d->npcidevs == XD_MAX_PCIDEVS || vgt_xd_has_pcidev(d, seg, bus, dev, fn))
+    /* per server, as Xen's rangesets: two servers may claim the same device */
+    if (v->npcidevs == XD_MAX_PCIDEVS || srv_has_pcidev(v, seg, bus, dev, fn))
         return -EEXIST;
-    d->pcidevs[d->npcidevs][0] = seg;
-    d->pcidevs[d->npcidevs][1] = bus;
-    d->pcidevs[d->npcidevs][2] = dev;
-    d->pcidevs[d->npcidevs][3] = fn;
-    d->npcidevs++;
+    v->pcidevs[v->npcidevs][0] = seg;
+    v->pcidevs[v->npcidevs][1] = bus;
+    v->pcidevs[v->npcidevs][2] = dev;
+    v->pcidevs[v->npcidevs][3] = fn;
+    v->npcidevs++;
     xd_trace(d, "map_pcidev");
     return 0;
 }
@@ -376,14 +438,15 @@ static int xd_unmap_pcidev(struct vgt_xen *x, uint32_t domid, uint16_t id, unsig
                            unsigned bus, unsigned dev, unsigned fn)
 {
     struct vgt_xd *d = x->d;
-    int r = xd_server(d, domid, id);
+    struct xd_server *v;
+    int r = xd_server(d, domid, id, &v);
     if (r)
         return r;
-    for (unsigned i = 0; i < d->npcidevs; i++)
-        if (d->pcidevs[i][0] == seg && d->pcidevs[i][1] == bus && d->pcidevs[i][2] == dev &&
-            d->pcidevs[i][3] == fn) {
-            memmove(d->pcidevs[i], d->pcidevs[i + 1], (d->npcidevs - i - 1) * sizeof(d->pcidevs[0]));
-            d->npcidevs--;
+    for (unsigned i = 0; i < v->npcidevs; i++)
+        if (v->pcidevs[i][0] == seg && v->pcidevs[i][1] == bus && v->pcidevs[i][2] == dev &&
+            v->pcidevs[i][3] == fn) {
+            memmove(v->pcidevs[i], v->pcidevs[i + 1], (v->npcidevs - i - 1) * sizeof(v->pcidevs[0]));
+            v->npcidevs--;
             xd_trace(d, "unmap_pcidev");
             return 0;
         }
@@ -394,20 +457,21 @@ static int xd_map_io_range(struct vgt_xen *x, uint32_t domid, uint16_t id, bool 
                            uint64_t start, uint64_t end)
 {
     struct vgt_xd *d = x->d;
-    int r = xd_server(d, domid, id);
+    struct xd_server *v;
+    int r = xd_server(d, domid, id, &v);
     if (!r)
         r = xd_check(d, VGT_XD_MAP_IO_RANGE);
     if (r)
         return r;
     if (end < start || (!is_mmio && end > 0xffff))
         return -EINVAL;
-    for (unsigned i = 0; i < XD_MAX_RANGES; i++)   /* Xen refuses overlaps (rangeset) */
-        if (d->ranges[i].used && d->ranges[i].is_mmio == is_mmio && start <= d->ranges[i].end &&
-            d->ranges[i].start <= end)
+    for (unsigned i = 0; i < XD_MAX_RANGES; i++)   /* the server's rangeset refuses overlaps */
+        if (v->ranges[i].used && v->ranges[i].is_mmio == is_mmio && start <= v->ranges[i].end &&
+            v->ranges[i].start <= end)
             return -EEXIST;
     for (unsigned i = 0; i < XD_MAX_RANGES; i++)
-        if (!d->ranges[i].used) {
-            d->ranges[i] = (struct xd_range){ true, is_mmio, start, end };
+        if (!v->ranges[i].used) {
+            v->ranges[i] = (struct xd_range){ true, is_mmio, start, end };
             xd_trace(d, "map_%s:%#llx-%#llx", is_mmio ? "mmio" : "pio", (unsigned long long)start,
                      (unsigned long long)end);
             return 0;
@@ -419,13 +483,14 @@ static int xd_unmap_io_range(struct vgt_xen *x, uint32_t domid, uint16_t id, boo
                              uint64_t start, uint64_t end)
 {
     struct vgt_xd *d = x->d;
-    int r = xd_server(d, domid, id);
+    struct xd_server *v;
+    int r = xd_server(d, domid, id, &v);
     if (r)
         return r;
     for (unsigned i = 0; i < XD_MAX_RANGES; i++)
-        if (d->ranges[i].used && d->ranges[i].is_mmio == is_mmio && d->ranges[i].start == start &&
-            d->ranges[i].end == end) {
-            d->ranges[i].used = false;
+        if (v->ranges[i].used && v->ranges[i].is_mmio == is_mmio && v->ranges[i].start == start &&
+            v->ranges[i].end == end) {
+            v->ranges[i].used = false;
             xd_trace(d, "unmap_%s:%#llx-%#llx", is_mmio ? "mmio" : "pio",
                      (unsigned long long)start, (unsigned long long)end);
             return 0;
@@ -436,16 +501,19 @@ static int xd_unmap_io_range(struct vgt_xen *x, uint32_t domid, uint16_t id, boo
 static int xd_set_state(struct vgt_xen *x, uint32_t domid, uint16_t id, bool enabled)
 {
     struct vgt_xd *d = x->d;
-    int r = xd_server(d, domid, id);
+    struct xd_server *v;
+    int r = xd_server(d, domid, id, &v);
     if (!r)
         r = xd_check(d, VGT_XD_SET_STATE);
     if (r)
         return r;
-    d->st.enabled = enabled;
-    if (enabled)   /* Xen fills vp_eport in at enable time */
-        for (unsigned v = 0; v < d->p.vcpus; v++)
-            vgt_xd_slot(d, v)->vp_eport = XD_REMOTE_VCPU(v);
-    xd_trace(d, enabled ? "enable" : "disable");
+    v->enabled = enabled;
+    if (enabled && !v->ports_known) {   /* Xen fills vp_eport in at enable time */
+        v->ports_known = true;
+        for (unsigned c = 0; c < d->p.vcpus; c++)
+            srv_slot(v, c)->vp_eport = XD_REMOTE_VCPU(id - 1u, c);
+    }
+    xd_trace(d, "%s:%u", enabled ? "enable" : "disable", id);
     return 0;
 }
 
@@ -710,8 +778,11 @@ static int xd_bind(struct vgt_xen *x, uint32_t domid, uint32_t remote, uint32_t 
         r = xd_check(d, VGT_XD_BIND);
     if (r)
         return r;
-    if (remote != XD_REMOTE_BUF && (remote < XD_REMOTE_VCPU(0) ||
-                                    remote >= XD_REMOTE_VCPU(d->p.vcpus) || !d->st.enabled))
+    unsigned sv = remote / XD_PORTS_PER_SERVER, off = remote % XD_PORTS_PER_SERVER;
+    if (sv >= XD_MAX_SERVERS || !d->srv[sv].used ||
+        (off != XD_REMOTE_BUF(0) &&
+         (off < XD_REMOTE_VCPU(0, 0) || off >= XD_REMOTE_VCPU(0, d->p.vcpus) ||
+          !d->srv[sv].ports_known)))
         return -EINVAL;   /* no such port (vp_eport read before enable is 0) */
     if (xd_by_remote(d, remote))
         return -EBUSY;
@@ -789,31 +860,32 @@ static int xd_notify(struct vgt_xen *x, uint32_t local)
     if (!b)
         return -EINVAL;
     b->notified++;
-    if (b->remote >= XD_REMOTE_VCPU(0) && b->remote < XD_REMOTE_VCPU(XD_WOKEN_VCPUS))
-        x->d->woken[b->remote - XD_REMOTE_VCPU(0)]++;
+    unsigned off = b->remote % XD_PORTS_PER_SERVER;
+    if (off >= XD_REMOTE_VCPU(0, 0) && off < XD_REMOTE_VCPU(0, XD_WOKEN_VCPUS))
+        x->d->woken[off - XD_REMOTE_VCPU(0, 0)]++;
     return 0;
 }
 
 volatile ioreq_t *vgt_xd_slot(struct vgt_xd *d, unsigned vcpu)
 {
-    return &((volatile shared_iopage_t *)(d->pages + XD_PAGE))->vcpu_ioreq[vcpu];
+    return srv_slot(&d->srv[guest_server(d)], vcpu);
 }
 
 volatile buffered_iopage_t *vgt_xd_bufpage(struct vgt_xd *d)
 {
-    return (volatile buffered_iopage_t *)d->pages;
+    return (volatile buffered_iopage_t *)d->srv[guest_server(d)].pages;
 }
 
 void vgt_xd_kick(struct vgt_xd *d, unsigned vcpu)
 {
-    struct xd_binding *b = xd_by_remote(d, XD_REMOTE_VCPU(vcpu));
+    struct xd_binding *b = xd_by_remote(d, XD_REMOTE_VCPU(guest_server(d), vcpu));
     if (b)
         xd_fire(d, b);
 }
 
 void vgt_xd_kick_buf(struct vgt_xd *d)
 {
-    struct xd_binding *b = xd_by_remote(d, XD_REMOTE_BUF);
+    struct xd_binding *b = xd_by_remote(d, XD_REMOTE_BUF(guest_server(d)));
     if (b)
         xd_fire(d, b);
 }
@@ -864,7 +936,7 @@ uint64_t vgt_xd_woken(struct vgt_xd *d, unsigned vcpu)
 
 uint64_t vgt_xd_notified(struct vgt_xd *d, unsigned vcpu)
 {
-    struct xd_binding *b = xd_by_remote(d, XD_REMOTE_VCPU(vcpu));
+    struct xd_binding *b = xd_by_remote(d, XD_REMOTE_VCPU(guest_server(d), vcpu));
     return b ? b->notified : 0;
 }
 

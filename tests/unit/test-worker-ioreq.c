@@ -348,7 +348,7 @@ static void test_buffered_rebase(void)
     /* bounded by time (valgrind serialises the threads) */
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (unsigned i = 1; W.stats.bad_access == bad0; i++) {
-        vgt_worker_drain_buffered(&W);
+        vgt_worker_drain_buffered(&W, W.buf);
         if (i % 65536 == 0) {
             clock_gettime(CLOCK_MONOTONIC, &t1);
             if ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 > 300)

@@ -98,6 +98,15 @@ static void record_with_config(const char *tail, size_t n)
     write_record_n(buf, keep + n);
 }
 
+/* The hand-over in the double's trace: ours (id B) enabled before the dead
+ * worker's (id A) is disabled -- no moment in which the device is nobody's and
+ * QEMU would answer -- and A destroyed last. */
+static bool handover_order(const char *t)
+{
+    const char *en = strstr(t, "enable:"), *dis = strstr(t, "disable:"), *des = strstr(t, "destroy:");
+    return en && dis && des && en < dis && dis < des && en[7] != dis[8] && dis[8] == des[8];
+}
+
 static void expect_served(struct vgt_xd *d, const char *what)
 {
     struct vgt_xd_state st;
@@ -151,8 +160,8 @@ static void successor_child(struct vgt_xd *d, int fd)
         eu != OWN_ID || su != OWN_ID || rg != OWN_ID || eg != OWN_ID || sg != OWN_ID ||
         getgroups(0, NULL) != 0)
         bad |= 2;
-    const char *t = vgt_xd_trace(d), *des = strstr(t, "destroy;"), *cre = strstr(t, "create;");
-    if (!des || !cre || des > cre || strstr(t, "maxmem") || strstr(t, "populate"))
+    const char *t = vgt_xd_trace(d);
+    if (!handover_order(t) || strstr(t, "maxmem") || strstr(t, "populate"))
         bad |= 4;
     vgt_xd_get_state(d, &st);
     if (st.servers != 1 || !st.enabled || !vgt_xd_has_pcidev(d, 0, 0, 5, 0) ||
@@ -236,8 +245,22 @@ static void test_restore(void)
     snprintf(valid, sizeof(valid), "%s", cfg ? cfg : "");
 
     fake_crash(&w);
+    /* what the guest left with the dead worker: a buffered write, then an
+     * aperture read its vCPU waits on (the fake aperture reads as its offset) */
+    vgt_xd_post_buf(d, IOREQ_TYPE_PIO, 0xc004, 1, 0x5a);
+    volatile ioreq_t *old = vgt_xd_slot(d, 0);
+    ioreq_t rq = { .addr = 0xc0001234, .count = 1, .size = 4, .dir = IOREQ_READ,
+                   .type = IOREQ_TYPE_COPY, .state = STATE_IOREQ_READY, .vp_eport = old->vp_eport };
+    memcpy((void *)old, &rq, sizeof(rq));
+    uint64_t woken = vgt_xd_woken(d, 0);
     vgt_xd_trace_clear(d);
     is_int(fake_start_on(&w, &d, VCPUS, 0), 0, "restore: successor ready");
+    ok(old->state == STATE_IORESP_READY && old->data == 0x1234,
+       "restore: the read in flight to the dead worker answered by the successor's device (%#llx)",
+       (unsigned long long)old->data);
+    is_int(vgt_xd_woken(d, 0) - woken, 1, "restore: its vCPU woken through the dead server's port");
+    is_int(io(&w, d, IOREQ_TYPE_PIO, 0xc004, 1, true, 0), 0x5a,
+           "restore: the buffered write left in the dead server's ring applied first");
     const char *t = vgt_xd_trace(d);
     ok(!strstr(t, "relocate") && !strstr(t, "maxmem") && !strstr(t, "populate"),
        "restore: frames adopted where they were (%s)", t);
@@ -245,7 +268,7 @@ static void test_restore(void)
     ok(fake_last && fake_last->bar_addr[0] == 0xe0000000 && fake_last->bar_addr[2] == 0xc0000000 &&
        fake_last->bar_addr[4] == 0xc000 && fake_last->cfg[4] == 7,
        "restore: the new mediator has the guest's BARs and command register");
-    ok(strstr(t, "map_pcidev;map_mmio") && strstr(t, "enable;") > strstr(t, "map_pio"),
+    ok(strstr(t, "map_pcidev;map_mmio") && strstr(t, "enable:") > strstr(t, "map_pio"),
        "restore: ranges mapped after the device is claimed, before the server is enabled");
     ok(fake_last && fake_last->backing && fake_last->backing == (void *)w.backing[0].mem,
        "restore: the frames handed to the new mediator");
@@ -255,6 +278,20 @@ static void test_restore(void)
     expect_served(d, "restored");
     rec = fake_read_file(record);
     ok(rec && strstr(rec, valid), "restore: the successor records the same config");
+
+    /* a write the dead worker had taken (in process) may have reached the
+     * device: answered, not applied a second time */
+    fake_crash(&w);
+    old = vgt_xd_slot(d, 0);
+    rq = (ioreq_t){ .addr = 0xc008, .data = 0x77, .count = 1, .size = 1, .dir = IOREQ_WRITE,
+                    .type = IOREQ_TYPE_PIO, .state = STATE_IOREQ_INPROCESS, .vp_eport = old->vp_eport };
+    memcpy((void *)old, &rq, sizeof(rq));
+    woken = vgt_xd_woken(d, 0);
+    is_int(fake_start_on(&w, &d, VCPUS, 0), 0, "restore: successor of a worker that died mid-write");
+    ok(old->state == STATE_IORESP_READY, "restore: the write it had taken answered");
+    is_int(vgt_xd_woken(d, 0) - woken, 1, "restore: that vCPU woken");
+    is_int(io(&w, d, IOREQ_TYPE_PIO, 0xc008, 1, true, 0), 0, "restore: the write not applied again");
+    expect_served(d, "after a mid-write death");
 
     /* damaged config lines (bad lines of a record are ignored, the rest counts) */
     snprintf(buf, sizeof(buf), "%.*s\n", 7 + 511, valid);
@@ -662,7 +699,7 @@ static void test_takeover_own_uid(void)
     close(pfd[0]);
     is_int(bad & 1, 0, "own uid: the successor starts as root and gets ready (%d)", bad);
     is_int(bad & 2, 0, "own uid: it runs as uid = gid = %u, no groups", OWN_ID);
-    is_int(bad & 4, 0, "own uid: stale server destroyed before its own, frames adopted");
+    is_int(bad & 4, 0, "own uid: stale server handed over to its own, frames adopted");
     is_int(bad & 8, 0, "own uid: one server, enabled, device claimed, maxmem raised once");
     is_int(bad & 16, 0, "own uid: no capability in any set, NO_NEW_PRIVS, not dumpable");
     is_int(bad & 64, 0, "own uid: the guest's BARs restored (ranges and GGTT frames in place)");
@@ -749,8 +786,8 @@ int main(void)
                                        : "no vCPU woken: none waited");
         is_int(r, 0, "%s: successor ready", what);
         const char *t = vgt_xd_trace(d);
-        const char *des = strstr(t, "destroy;"), *cre = strstr(t, "create;");
-        ok(des && cre && des < cre, "%s: stale server destroyed before ours is created", what);
+        ok(handover_order(t), "%s: ours enabled, then the stale server disabled, then destroyed (%s)",
+           what, t);
         ok(!strstr(t, "maxmem") && !strstr(t, "populate"), "%s: no maxmem raise, no populate (%s)",
            what, t);
         if (i == 0)
@@ -759,6 +796,31 @@ int main(void)
         ok(fake_last && fake_last->backing && fake_last->backing_len == 8u << 20,
            "%s: frames handed to the new mediator", what);
         expect_served(d, what);
+        fake_crash(&w);
+    }
+
+    /* a successor that fails to start after taking hold of the dead server
+     * still answers what waits there (all ones) and wakes the vCPU: the next
+     * one finds no server to take over */
+    {
+        struct vgt_xd_state st0, st1;
+        volatile ioreq_t *old = vgt_xd_slot(d, 0);
+        ioreq_t req = { .addr = 0xe0000000 + 0x78000, .count = 1, .size = 4, .dir = IOREQ_READ,
+                        .type = IOREQ_TYPE_COPY, .state = STATE_IOREQ_READY, .vp_eport = old->vp_eport };
+        memcpy((void *)old, &req, sizeof(req));
+        uint64_t woken = vgt_xd_woken(d, 0);
+        vgt_xd_get_state(d, &st0);
+        r = fake_start_on(&w, &d, VCPUS, VGT_STAGE_ENABLED);
+        vgt_xd_get_state(d, &st1);
+        ok(r < 0, "failed successor: start-up fails at stage enabled");
+        ok(old->state == STATE_IORESP_READY && old->data == ~0ull,
+           "failed successor: the read in flight answered with all ones");
+        is_int(vgt_xd_woken(d, 0) - woken, 1, "failed successor: the vCPU woken");
+        is_int(st1.servers, 0, "failed successor: neither its server nor the dead one left");
+        is_int(st1.stranded, st0.stranded, "failed successor: nothing stranded");
+        r = fake_start_on(&w, &d, VCPUS, 0);
+        is_int(r, 0, "after the failed successor, the next one is ready");
+        expect_served(d, "after a failed successor");
         fake_crash(&w);
     }
 

@@ -18,21 +18,21 @@
 /* What each stage does to Xen, and what undoing it does (trace of the double). */
 static const char *forward[VGT_STAGE_MAX] = {
     [VGT_STAGE_HANDLES] = "open;",
-    [VGT_STAGE_SERVER] = "create;",
-    [VGT_STAGE_PAGES] = "map_pages;",
+    [VGT_STAGE_SERVER] = "create:1;",
+    [VGT_STAGE_PAGES] = "map_pages:1;",
     [VGT_STAGE_BACKING] = "maxmem:270336;populate:2048;",
     [VGT_STAGE_PCIDEV] = "map_pcidev;",
-    [VGT_STAGE_ENABLED] = "enable;",
+    [VGT_STAGE_ENABLED] = "enable:1;",
     [VGT_STAGE_PORTS] = "bind:100;bind:101;bind:99;",
     [VGT_STAGE_RESTRICTED] = "restrict;",
 };
 static const char *backward[VGT_STAGE_MAX] = {
     [VGT_STAGE_HANDLES] = "close;",
-    [VGT_STAGE_SERVER] = "destroy;",
+    [VGT_STAGE_SERVER] = "destroy:1;",
     [VGT_STAGE_PAGES] = "unmap_pages;",
     [VGT_STAGE_BACKING] = "decrease:2048;maxmem:262144;",
     [VGT_STAGE_PCIDEV] = "unmap_pcidev;",
-    [VGT_STAGE_ENABLED] = "disable;",
+    [VGT_STAGE_ENABLED] = "disable:1;",
     [VGT_STAGE_PORTS] = "unbind:99;unbind:100;unbind:101;",
 };
 
@@ -88,7 +88,7 @@ static void test_full_start(void)
     vgt_xd_trace_clear(d);
     vgt_worker_teardown(&w);
     is_int(w.stage, VGT_STAGE_NONE, "teardown undoes every stage");
-    is_str(vgt_xd_trace(d), "unbind:99;unbind:100;unbind:101;disable;unmap_pcidev;unmap_pages;destroy;close;",
+    is_str(vgt_xd_trace(d), "unbind:99;unbind:100;unbind:101;disable:1;unmap_pcidev;unmap_pages;destroy:1;close;",
            "teardown calls in reverse order");
     expect_clean(d, true, "after normal end");
     vgt_worker_teardown(&w);
