@@ -347,17 +347,57 @@ static unsigned slot_pages(const struct vgt_worker *w)
  * QEMU.  Once our server is up the old one is disabled (new accesses come to
  * ours), what waits on it is served by our mediator -- which took the device
  * state over, so the guest sees the answer the dead worker owed -- and the
- * vCPUs are woken through the old ports; then it is destroyed.  serve false
- * (our start-up failed): reads get all ones, writes are dropped.
+ * vCPUs are woken through the old ports.  It is destroyed once the vCPUs
+ * have taken their answers: Xen drops a server's vCPU state with it, and a
+ * vCPU that had not yet run would complete its read with a stale value.  serve
+ * false (our start-up failed): reads get all ones, writes are dropped.
  */
+#define STALE_TAKE_WAIT_MS 1000     /* a woken vCPU takes its answer in well under that */
+
+/* Has every vCPU taken the answer left in the stale slots (Xen's wait_for_io
+ * turns IORESP_READY into NONE)?  Waits up to wait_ms. */
+static bool stale_answers_taken(struct vgt_worker *w, unsigned wait_ms)
+{
+    for (unsigned t = 0;; t++) {
+        bool all = true;
+        for (unsigned v = 0; v < w->cfg.vcpus; v++)
+            all &= w->stale_shared->vcpu_ioreq[v].state != STATE_IORESP_READY;
+        if (all || t >= wait_ms)
+            return all;
+        nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+    }
+}
+
+static void destroy_stale_server(struct vgt_worker *w)
+{
+    uint16_t id = (uint16_t)w->stale_server;
+    int r;
+
+    if (w->stale_server < 0)
+        return;
+    w->x->unmap_ioreq_pages(w->xen, w->stale_map);
+    w->stale_map = NULL;
+    w->stale_buf = NULL;
+    w->stale_shared = NULL;
+    r = w->x->destroy_ioreq_server(w->xen, w->cfg.domid, id);
+    if (r && r != -ENOENT)
+        vgt_worker_log(w, LOG_WARNING, "destroy stale ioreq server %u: %s", id, strerror(-r));
+    else
+        vgt_worker_log(w, LOG_NOTICE, "stale ioreq server %u of a previous worker %s", id,
+                       r ? "already gone" : "destroyed");
+    w->stale_server = -1;
+    w->stale_handed = false;
+}
+
 static void finish_stale_server(struct vgt_worker *w, bool serve)
 {
     uint16_t id = (uint16_t)w->stale_server;
     unsigned n = 0;
     int r;
 
-    if (w->stale_server < 0)
+    if (w->stale_server < 0 || w->stale_handed)
         return;
+    w->stale_handed = true;
     r = w->x->set_server_state(w->xen, w->cfg.domid, id, false);
     if (r && r != -ENOENT)
         vgt_worker_log(w, LOG_WARNING, "disable stale ioreq server %u: %s", id, strerror(-r));
@@ -386,17 +426,13 @@ static void finish_stale_server(struct vgt_worker *w, bool serve)
         vgt_worker_log(w, LOG_NOTICE, "%u guest access(es) in flight to the previous worker %s "
                        "and the vCPU(s) woken", n,
                        serve ? "served by this one" : "answered (reads: all ones)");
-    w->x->unmap_ioreq_pages(w->xen, w->stale_map);
-    w->stale_map = NULL;
-    w->stale_buf = NULL;
-    w->stale_shared = NULL;
-    r = w->x->destroy_ioreq_server(w->xen, w->cfg.domid, id);
-    if (r && r != -ENOENT)
-        vgt_worker_log(w, LOG_WARNING, "destroy stale ioreq server %u: %s", id, strerror(-r));
-    else
-        vgt_worker_log(w, LOG_NOTICE, "stale ioreq server %u of a previous worker %s", id,
-                       r ? "already gone" : "destroyed");
-    w->stale_server = -1;
+    if (n && !stale_answers_taken(w, STALE_TAKE_WAIT_MS)) {
+        /* a paused vCPU: the disabled server waits for it (watchdog, teardown) */
+        vgt_worker_log(w, LOG_NOTICE, "a vCPU has not taken its answer yet (paused?): stale ioreq "
+                       "server %u kept, disabled, until it has", id);
+        return;
+    }
+    destroy_stale_server(w);
 }
 
 /* Before creating our server: take hold of a dead predecessor's and find its
@@ -806,12 +842,15 @@ static int stage_server(struct vgt_worker *w)
 
 static void undo_server(struct vgt_worker *w)
 {
-    if (!w->domain_gone)
+    if (!w->domain_gone) {
         finish_stale_server(w, false);   /* start-up failed before the hand-over */
-    else if (w->stale_map)
+        destroy_stale_server(w);         /* or a vCPU kept it: we go, it goes */
+    } else if (w->stale_map) {
         w->x->unmap_ioreq_pages(w->xen, w->stale_map);
+    }
     w->stale_map = NULL;
     w->stale_server = -1;
+    w->stale_handed = false;
     if (w->server_up && w->domain_gone) {
         w->nwin = 0;
     } else if (w->server_up) {
@@ -1715,7 +1754,10 @@ static void watchdog_ready(struct vgt_worker *w)
         vgt_worker_log(w, LOG_INFO, "domain gone: exiting");
         w->domain_gone = true;
         w->quit = true;
+        return;
     }
+    if (w->stale_handed && stale_answers_taken(w, 0))
+        destroy_stale_server(w);
 }
 
 static void signal_ready(struct vgt_worker *w)

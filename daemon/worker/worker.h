@@ -138,6 +138,7 @@ struct vgt_worker {
      * claiming the device until ours is up (VGT_STAGE_HANDOVER), so that no
      * access falls through to QEMU meanwhile; accesses that reach it wait. */
     int stale_server;
+    bool stale_handed;                  /* served and disabled; destroyed once answers are taken */
     struct vgt_xen_mapping *stale_map;
     volatile buffered_iopage_t *stale_buf;
     volatile shared_iopage_t *stale_shared;

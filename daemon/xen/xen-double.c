@@ -56,6 +56,7 @@ struct vgt_xd {
     size_t trace_len;
 
     uint64_t woken[XD_WOKEN_VCPUS];   /* notifies per vCPU port, whoever bound it */
+    bool vcpus_paused;                /* woken vCPUs do not run (xl pause) */
 
     /* ioreq servers; several at once as in Xen (a dead worker's next to its
      * successor's) */
@@ -860,9 +861,19 @@ static int xd_notify(struct vgt_xen *x, uint32_t local)
     if (!b)
         return -EINVAL;
     b->notified++;
-    unsigned off = b->remote % XD_PORTS_PER_SERVER;
-    if (off >= XD_REMOTE_VCPU(0, 0) && off < XD_REMOTE_VCPU(0, XD_WOKEN_VCPUS))
-        x->d->woken[off - XD_REMOTE_VCPU(0, 0)]++;
+    unsigned sv = b->remote / XD_PORTS_PER_SERVER, off = b->remote % XD_PORTS_PER_SERVER;
+    if (off >= XD_REMOTE_VCPU(0, 0) && off < XD_REMOTE_VCPU(0, XD_WOKEN_VCPUS)) {
+        unsigned vcpu = off - XD_REMOTE_VCPU(0, 0);
+        struct xd_server *v = sv < XD_MAX_SERVERS ? &x->d->srv[sv] : NULL;
+        x->d->woken[vcpu]++;
+        /* A vCPU woken through a server that no longer takes accesses (a dead
+         * worker's, disabled by its successor) takes its answer at once, as
+         * Xen's wait_for_io does (IORESP_READY -> NONE, the data stays).  The
+         * enabled server's answers stay for the test to read. */
+        if (v && v->used && !v->enabled && vcpu < x->d->p.vcpus && !x->d->vcpus_paused &&
+            srv_slot(v, vcpu)->state == STATE_IORESP_READY)
+            srv_slot(v, vcpu)->state = STATE_IOREQ_NONE;
+    }
     return 0;
 }
 
@@ -928,6 +939,8 @@ void vgt_xd_post_buf(struct vgt_xd *d, uint8_t type, uint32_t addr, unsigned siz
     b->write_pointer = wp;
     vgt_xd_kick_buf(d);
 }
+
+void vgt_xd_pause_vcpus(struct vgt_xd *d, bool paused) { d->vcpus_paused = paused; }
 
 uint64_t vgt_xd_woken(struct vgt_xd *d, unsigned vcpu)
 {

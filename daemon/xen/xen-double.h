@@ -90,6 +90,9 @@ void vgt_xd_post_buf(struct vgt_xd *d, uint8_t type, uint32_t addr, unsigned siz
 void vgt_xd_kill(struct vgt_xd *d);
 uint64_t vgt_xd_notified(struct vgt_xd *d, unsigned vcpu);  /* notifies on its port */
 uint64_t vgt_xd_woken(struct vgt_xd *d, unsigned vcpu);     /* the same, over every binding */
+/* Paused vCPUs do not run when woken: an answer left in a disabled server's
+ * slot stays there (otherwise the woken vCPU takes it at once, as in Xen). */
+void vgt_xd_pause_vcpus(struct vgt_xd *d, bool paused);
 /* Pointer to a guest frame (RAM or populated), NULL if none. */
 void *vgt_xd_gfn(struct vgt_xd *d, uint64_t gfn);
 

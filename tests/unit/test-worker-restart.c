@@ -255,9 +255,9 @@ static void test_restore(void)
     uint64_t woken = vgt_xd_woken(d, 0);
     vgt_xd_trace_clear(d);
     is_int(fake_start_on(&w, &d, VCPUS, 0), 0, "restore: successor ready");
-    ok(old->state == STATE_IORESP_READY && old->data == 0x1234,
-       "restore: the read in flight to the dead worker answered by the successor's device (%#llx)",
-       (unsigned long long)old->data);
+    ok(old->state == STATE_IOREQ_NONE && old->data == 0x1234,
+       "restore: the read in flight to the dead worker answered by the successor's device, "
+       "taken by the vCPU (state %u, %#llx)", old->state, (unsigned long long)old->data);
     is_int(vgt_xd_woken(d, 0) - woken, 1, "restore: its vCPU woken through the dead server's port");
     is_int(io(&w, d, IOREQ_TYPE_PIO, 0xc004, 1, true, 0), 0x5a,
            "restore: the buffered write left in the dead server's ring applied first");
@@ -288,7 +288,7 @@ static void test_restore(void)
     memcpy((void *)old, &rq, sizeof(rq));
     woken = vgt_xd_woken(d, 0);
     is_int(fake_start_on(&w, &d, VCPUS, 0), 0, "restore: successor of a worker that died mid-write");
-    ok(old->state == STATE_IORESP_READY, "restore: the write it had taken answered");
+    ok(old->state == STATE_IOREQ_NONE, "restore: the write it had taken answered");
     is_int(vgt_xd_woken(d, 0) - woken, 1, "restore: that vCPU woken");
     is_int(io(&w, d, IOREQ_TYPE_PIO, 0xc008, 1, true, 0), 0, "restore: the write not applied again");
     expect_served(d, "after a mid-write death");
@@ -813,7 +813,7 @@ int main(void)
         r = fake_start_on(&w, &d, VCPUS, VGT_STAGE_ENABLED);
         vgt_xd_get_state(d, &st1);
         ok(r < 0, "failed successor: start-up fails at stage enabled");
-        ok(old->state == STATE_IORESP_READY && old->data == ~0ull,
+        ok(old->state == STATE_IOREQ_NONE && old->data == ~0ull,
            "failed successor: the read in flight answered with all ones");
         is_int(vgt_xd_woken(d, 0) - woken, 1, "failed successor: the vCPU woken");
         is_int(st1.servers, 0, "failed successor: neither its server nor the dead one left");
@@ -821,6 +821,37 @@ int main(void)
         r = fake_start_on(&w, &d, VCPUS, 0);
         is_int(r, 0, "after the failed successor, the next one is ready");
         expect_served(d, "after a failed successor");
+        fake_crash(&w);
+    }
+
+    /* a paused guest: its vCPU cannot take the answer, and Xen would drop it with
+     * the server, so the successor keeps the old server (disabled) until the
+     * vCPU has taken it and destroys it at its next domain check */
+    {
+        struct vgt_xd_state st;
+        volatile ioreq_t *old = vgt_xd_slot(d, 0);
+        ioreq_t req = { .addr = 0xe0000000 + 0x78000, .count = 1, .size = 4, .dir = IOREQ_READ,
+                        .type = IOREQ_TYPE_COPY, .state = STATE_IOREQ_READY, .vp_eport = old->vp_eport };
+        memcpy((void *)old, &req, sizeof(req));
+        vgt_xd_pause_vcpus(d, true);
+        fake_watchdog_ms = 10;
+        r = fake_start_on(&w, &d, VCPUS, 0);
+        vgt_xd_get_state(d, &st);
+        is_int(r, 0, "paused guest: successor ready (after a bounded wait)");
+        ok(old->state == STATE_IORESP_READY && st.servers == 2 && w.stale_server >= 0,
+           "paused guest: answer left in the slot, old server kept (%u servers)", st.servers);
+        vgt_worker_run_once(&w, 30);
+        vgt_xd_get_state(d, &st);
+        is_int(st.servers, 2, "paused guest: still kept at a domain check");
+        old->state = STATE_IOREQ_NONE;   /* unpaused: the vCPU takes its answer */
+        vgt_xd_pause_vcpus(d, false);
+        for (int i = 0; i < 10 && w.stale_server >= 0; i++)
+            vgt_worker_run_once(&w, 30);
+        vgt_xd_get_state(d, &st);
+        ok(st.servers == 1 && w.stale_server < 0 && st.stranded == 0,
+           "paused guest: once taken, the old server destroyed at the next domain check");
+        expect_served(d, "after the paused guest's restart");
+        fake_watchdog_ms = 0;
         fake_crash(&w);
     }
 
