@@ -43,4 +43,9 @@ done
 check_eq "20 create/destroy cycles without an error ($(echo "$t0 $(now)" | awk '{printf "%.0f", $2-$1}') s)" "$bad" 0
 sleep 2
 check_eq "free resources exactly as at the start" "$(free_line)" "$free0"
-check_eq "no domain left" "$(domains_left)" 0
+# a destroyed domain stays listed while Xen relinquishes its memory (dying); one
+# that stays is held by someone (a mapping not released): say which
+n=0; while [ "$(domains_left)" != 0 ] && [ $n -lt 40 ]; do sleep 2; n=$((n+2)); done
+if [ "$(domains_left)" = 0 ]; then pass "no domain left (after $n s)"; else
+	fail "no domain left" "after $n s: $($REAL_XL list -v 2>/dev/null | awk 'NR>2' | tr -s ' ' | tr '\n' ';'); holders: $(grep -l privcmd /proc/[0-9]*/maps 2>/dev/null | cut -d/ -f3 | while read -r p; do printf '%s ' "$(cat /proc/$p/comm)"; done)"
+fi
