@@ -9,6 +9,7 @@
 
 #include "vgt/cleanup.h"
 #include "vgt/edid.h"
+#include "vgt/util.h"
 #include "xlcfg.h"
 #include "daemon/manager/vgtd.h"
 
@@ -20,7 +21,7 @@ static const char *const known_keys[] = {
     "profile", "host_low_mb", "host_high_mb", "host_fences", "pci_bdf",
     "display_owner_at_boot", "preallocated_monitor_to_guest", "default_monitor",
     "default_monitor_edid", "worker", "worker_user", "worker_uid_base", "state_dir", "socket",
-    "socket_group", "worker_restarts", "worker_ready_timeout", "reboot_hold",
+    "socket_group", "worker_restarts", "worker_ready_timeout", "reboot_hold", "worker_poll_us",
     "host_monitors",
 };
 
@@ -38,6 +39,7 @@ void vgtd_conf_init(struct vgtd_conf *c)
     c->worker_restarts = 3;
     c->worker_ready_timeout = 10;
     c->reboot_hold = 60;
+    c->worker_poll_us = 200;   /* KVM's halt_poll_ns cap */
     c->host_monitors = true;
 }
 
@@ -244,6 +246,7 @@ int vgtd_conf_read(struct vgtd_conf *c, const char *file, bool must_exist, struc
     get_unsigned(&x, "worker_restarts", 0, 100, &c->worker_restarts, diag);
     get_unsigned(&x, "worker_ready_timeout", 1, 600, &c->worker_ready_timeout, diag);
     get_unsigned(&x, "reboot_hold", 0, 3600, &c->reboot_hold, diag);
+    get_unsigned(&x, "worker_poll_us", 0, VGT_MAX_POLL_US, &c->worker_poll_us, diag);
     xlcfg_dispose(&x);
     return diag->n > n0 ? -EINVAL : 0;
 }

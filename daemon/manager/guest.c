@@ -270,7 +270,7 @@ static void guest_start_worker(struct vgtd_guest *g)
 {
     struct vgtd *d = g->d;
     const struct vgtd_conf *c = &d->conf;
-    char domid[16], vcpus[16], vgt_id[16], low[48], high[48], fences[48], mem[32], ids[32];
+    char domid[16], vcpus[16], vgt_id[16], low[48], high[48], fences[48], mem[32], ids[32], poll[16];
     bool per_domain;
     const char *user = vgtd_conf_worker_user(c, g->domid, ids, sizeof(ids), &per_domain);
     _cleanup_free_ char *sock = worker_socket(g);
@@ -281,11 +281,12 @@ static void guest_start_worker(struct vgtd_guest *g)
     fmt_pair(high, sizeof(high), g->part.high_base, g->part.high_size);
     snprintf(fences, sizeof(fences), "%u,%u", g->part.fence_base, g->part.fence_count);
     snprintf(mem, sizeof(mem), "%llu", (unsigned long long)g->mem_bytes);
+    snprintf(poll, sizeof(poll), "%u", c->worker_poll_us);
     const char *argv[] = {
         c->worker, "--domid", domid, "--vcpus", vcpus, "--bdf", c->pci_bdf,
         "--profile", d->profile_path, "--vgt-id", vgt_id, "--low", low, "--high", high,
         "--fences", fences, "--guest-mem", mem, "--socket", sock ? sock : "",
-        "--user", user, "--foreground", NULL,
+        "--user", user, "--poll-us", poll, "--foreground", NULL,
     };
     if (sock)
         unlink(sock);   /* a stale socket must not be mistaken for the new worker's */

@@ -44,6 +44,7 @@ struct vgtd_conf {
     unsigned worker_restarts;      /* per restart_window */
     unsigned worker_ready_timeout; /* seconds */
     unsigned reboot_hold;          /* seconds a rebooting VM's partition stays reserved */
+    unsigned worker_poll_us;       /* cap of a worker's adaptive poll after an answer (0: off) */
     bool host_monitors;            /* mirror an Intel host's monitors (direct mode) */
     char *drm_sysfs;               /* tests: a DRM sysfs tree instead of /sys/class/drm */
 };

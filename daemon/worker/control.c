@@ -234,6 +234,8 @@ static void op_status(struct vgt_worker *w)
     gkey_int(g, "plane_refused", (long long)st[VGT_STAT_PLANE_REFUSED]);
     gkey_int(g, "requests", (long long)w->stats.requests);
     gkey_int(g, "buffered", (long long)w->stats.buffered);
+    gkey_int(g, "polled", (long long)w->stats.polled);
+    gkey_int(g, "poll_window_us", (long long)(w->poll_win_ns / 1000));
     yajl_gen_map_close(g);
     gstr(g, "fb");
     yajl_gen_map_open(g);

@@ -279,10 +279,61 @@ bool vgt_worker_serve_slot(struct vgt_worker *w, volatile ioreq_t *s,
     return true;
 }
 
-static void handle_slot(struct vgt_worker *w, unsigned vcpu, uint32_t port)
+static bool handle_slot(struct vgt_worker *w, unsigned vcpu, uint32_t port)
 {
-    if (vgt_worker_serve_slot(w, &w->shared->vcpu_ioreq[vcpu], w->buf, false))
-        w->x->evtchn_notify(w->xen, port);
+    if (!vgt_worker_serve_slot(w, &w->shared->vcpu_ioreq[vcpu], w->buf, false))
+        return false;
+    w->x->evtchn_notify(w->xen, port);
+    return true;
+}
+
+uint64_t vgt_worker_poll_adapt(uint64_t win_ns, uint64_t max_ns, uint64_t slept_ns)
+{
+    if (win_ns > max_ns)
+        win_ns = max_ns;
+    if (slept_ns <= max_ns - win_ns)     /* a window of at most max would have caught it */
+        return win_ns ? (win_ns > max_ns / 2 ? max_ns : win_ns * 2)
+                      : (VGT_WORKER_POLL_BASE_NS < max_ns ? VGT_WORKER_POLL_BASE_NS : max_ns);
+    return win_ns / 2 < VGT_WORKER_POLL_BASE_NS ? 0 : win_ns / 2;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/*
+ * After an answer the guest's next access follows soon when its driver works
+ * through registers: the vCPU only has to take the answer and run to its next
+ * access.  Sleeping meanwhile costs a wake-up (event channel IRQ, scheduler,
+ * epoll_wait) and two syscalls (read the port, unmask it) on the guest's path;
+ * watching the slots for a short while finds the access without any (its event
+ * comes later and finds the slot answered).  The window adapts like KVM's halt
+ * polling: it grows while accesses keep coming just after it ends and shrinks
+ * after long idles, within cfg.poll_us; an idle guest costs nothing.
+ */
+static void poll_slots(struct vgt_worker *w)
+{
+    uint64_t until = vgt_mono_ns() + w->poll_win_ns;
+
+    for (unsigned i = 1; w->poll_win_ns; i++) {
+        bool got = false;
+        for (unsigned v = 0; v < w->cfg.vcpus; v++)
+            if (w->shared->vcpu_ioreq[v].state == STATE_IOREQ_READY &&
+                handle_slot(w, v, w->vcpu_local[v])) {
+                w->stats.polled++;
+                got = true;
+            }
+        if (got)
+            until = vgt_mono_ns() + w->poll_win_ns;
+        else if (!(i % 16) && vgt_mono_ns() >= until)
+            break;
+        else
+            cpu_relax();
+    }
+    w->poll_end_ns = vgt_mono_ns();
 }
 
 /*
@@ -294,6 +345,8 @@ static void handle_slot(struct vgt_worker *w, unsigned vcpu, uint32_t port)
 void vgt_worker_evtchn_ready(struct vgt_worker *w)
 {
     uint32_t ports[PORTS_PER_WAKEUP];
+    uint64_t woke = w->poll_end_ns ? vgt_mono_ns() : 0;
+    bool served = false;
     int n = w->x->evtchn_pending(w->xen, ports, PORTS_PER_WAKEUP);
 
     if (n < 0) {
@@ -314,6 +367,12 @@ void vgt_worker_evtchn_ready(struct vgt_worker *w)
             continue;
         }
         if (port < w->port_vcpu_len && w->port_vcpu[port])
-            handle_slot(w, w->port_vcpu[port] - 1u, port);
+            served |= handle_slot(w, w->port_vcpu[port] - 1u, port);
     }
+    if (!served || !w->cfg.poll_us)
+        return;   /* a buffered write, or the late event of a polled request */
+    if (woke)   /* how long the guest took to come back while we slept */
+        w->poll_win_ns = vgt_worker_poll_adapt(w->poll_win_ns, w->cfg.poll_us * 1000ull,
+                                               woke - w->poll_end_ns);
+    poll_slots(w);
 }

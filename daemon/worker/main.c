@@ -18,7 +18,7 @@ static const char usage[] =
     "usage: vgt-worker --domid D --vcpus N --bdf SEG:BUS:DEV.FN --profile PATH\n"
     "                  --vgt-id I --low BASE,SIZE --high BASE,SIZE --fences BASE,COUNT\n"
     "                  --guest-mem BYTES --socket PATH [--user USER|UID:GID]\n"
-    "                  [--monitor-config PATH] [--foreground]\n";
+    "                  [--monitor-config PATH] [--poll-us US] [--foreground]\n";
 
 static int bad_arg(const char *opt, const char *val, const char *what)
 {
@@ -55,6 +55,7 @@ int main(int argc, char **argv)
         { "guest-mem", required_argument, NULL, 'm' }, { "socket", required_argument, NULL, 's' },
         { "user", required_argument, NULL, 'u' },    { "monitor-config", required_argument, NULL, 'M' },
         { "foreground", no_argument, NULL, 'F' },    { "help", no_argument, NULL, 'h' },
+        { "poll-us", required_argument, NULL, 'P' },
         { NULL, 0, NULL, 0 },
     };
     struct vgt_worker_config cfg = { .xen = &vgt_xen_real_ops, .med = &vgt_swmodel_ops,
@@ -134,6 +135,11 @@ int main(int argc, char **argv)
             break;
         }
         case 'M': monitor = optarg; break;
+        case 'P':
+            if (vgt_parse_u64(optarg, &a) || a > VGT_MAX_POLL_US)
+                return bad_arg(name, optarg, "microseconds 0..100000");
+            cfg.poll_us = (unsigned)a;
+            break;
         case 'F': foreground = true; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;

@@ -1605,13 +1605,6 @@ static int stage_privdrop(struct vgt_worker *w)
     return 0;
 }
 
-static uint64_t mono_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
-
 static int stage_ready(struct vgt_worker *w)
 {
     w->ready = true;
@@ -1676,10 +1669,10 @@ int vgt_worker_start(struct vgt_worker *w, const struct vgt_worker_config *cfg)
         .set_intx = host_set_intx,
         .asls_changed = host_asls_changed,
     };
-    uint64_t t0 = mono_ns(), t = t0;
+    uint64_t t0 = vgt_mono_ns(), t = t0;
     for (int s = VGT_STAGE_HANDLES; s < VGT_STAGE_MAX; s++) {
         int r = s == (int)cfg->fail_stage ? -EIO : stages[s].up(w);
-        uint64_t now = mono_ns();
+        uint64_t now = vgt_mono_ns();
         if (now - t > w->longest_ns) {
             w->longest_ns = now - t;
             w->longest = (enum vgt_worker_stage)s;

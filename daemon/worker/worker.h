@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <signal.h>
 #include <sys/types.h>
 #include <xen/xen.h>
@@ -63,6 +64,7 @@ struct vgt_worker_config {
     enum vgt_worker_stage fail_stage;       /* tests: this stage fails with -EIO */
     bool quiet;                             /* no log output below LOG_ERR (tests, bench) */
     unsigned watchdog_ms;                   /* domain-alive check period (0: 2000) */
+    unsigned poll_us;                       /* cap of the adaptive poll after an answer (0: off) */
 };
 
 #define VGT_WORKER_MAX_WINDOWS (VGT_NR_BARS * VGT_MAX_REGIONS)
@@ -102,6 +104,7 @@ struct vgt_worker_mapent { bool used; uint64_t gfn; void *va; };
 
 struct vgt_worker_stats {
     uint64_t requests, buffered, bad_access, invalidates, rep_capped;
+    uint64_t polled;                    /* requests found by the poll after an answer (no wake-up) */
     uint64_t asls_refused;              /* ASLS values the OpRegion could not go to (also in bad_access) */
 };
 
@@ -156,6 +159,11 @@ struct vgt_worker {
     bool state_proven, state_resumed;
     struct vgt_worker_mapent mapcache[VGT_WORKER_MAP_CACHE];
 
+    /* Adaptive poll: after answering, the slots are watched for poll_win_ns
+     * (grown and shrunk within cfg.poll_us by vgt_worker_poll_adapt);
+     * poll_end_ns: when the worker last went to sleep after an answer (0: not). */
+    uint64_t poll_win_ns, poll_end_ns;
+
     int epfd, sigfd, listen_fd, client_fd, timerfd, watchdog_fd;
     bool vblank_armed;                  /* the 60 Hz vblank timer runs */
     sigset_t old_sigmask;
@@ -185,6 +193,20 @@ int vgt_worker_run(struct vgt_worker *w);
 
 /* The hot path: the event channel fd is readable. */
 void vgt_worker_evtchn_ready(struct vgt_worker *w);
+
+#define VGT_WORKER_POLL_BASE_NS 10000ull    /* the first poll window: 10 us */
+/* The next poll window after the guest's next access came slept_ns after the
+ * worker went to sleep (a window of win_ns having passed in vain, or none):
+ * doubled (from the base) if a window up to max_ns would have caught it,
+ * halved (to 0 below the base) after a longer idle.  Pure logic. */
+uint64_t vgt_worker_poll_adapt(uint64_t win_ns, uint64_t max_ns, uint64_t slept_ns);
+
+static inline uint64_t vgt_mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
 
 /* Enter failsafe: requests get all ones, writes are dropped; vgtd is told. */
 void vgt_worker_failsafe(struct vgt_worker *w, const char *reason);

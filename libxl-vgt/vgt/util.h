@@ -12,4 +12,8 @@
  */
 int vgt_parse_u64(const char *s, uint64_t *out);
 
+/* The cap of a worker's adaptive poll (vgtd.conf worker_poll_us, the worker's
+ * --poll-us): microseconds. */
+#define VGT_MAX_POLL_US 100000u
+
 #endif

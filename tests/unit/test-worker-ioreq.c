@@ -440,6 +440,65 @@ static void test_failsafe(void)
     ok(!memcmp(fake_last->regs + 0x10, "\xef\xbe\xad\xde", 4), "failsafe: writes dropped");
 }
 
+/* Xen puts a request into vCPU 1's slot 20 ms from now, its event not yet sent. */
+static void *post_late(void *arg)
+{
+    (void)arg;
+    nanosleep(&(struct timespec){ 0, 20 * 1000000L }, NULL);
+    volatile ioreq_t *s = vgt_xd_slot(D, 1);
+    s->addr = (uint64_t)SBDF_OURS << 32;
+    s->data = 0;
+    s->count = 1;
+    s->size = 4;
+    s->data_is_ptr = 0;
+    s->dir = IOREQ_READ;
+    s->df = 0;
+    s->type = IOREQ_TYPE_PCI_CONFIG;
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    s->state = STATE_IOREQ_READY;
+    return NULL;
+}
+
+static void test_poll(void)
+{
+    const uint64_t cap = 200000;
+    is_int(vgt_worker_poll_adapt(0, cap, 50000), 10000, "poll window: opens at the base (10 us)");
+    is_int(vgt_worker_poll_adapt(10000, cap, 50000), 20000, "poll window: missed by little, doubled");
+    is_int(vgt_worker_poll_adapt(160000, cap, 30000), cap, "poll window: doubled up to the cap");
+    is_int(vgt_worker_poll_adapt(160000, cap, 50000), 80000, "poll window: beyond what the cap allows, halved");
+    is_int(vgt_worker_poll_adapt(15000, cap, 500000), 0, "poll window: a long idle below the base, off");
+    is_int(vgt_worker_poll_adapt(0, cap, 500000), 0, "poll window: an idle guest keeps it off");
+    is_int(vgt_worker_poll_adapt(0, 0, 0), 0, "poll window: cap 0, off");
+    is_int(vgt_worker_poll_adapt(300000, cap, 0), cap, "poll window: above a lowered cap, clamped");
+
+    /* while the worker watches after an answer, vCPU 1's access is served
+     * without its event (no wake-up, no port read) */
+    pthread_t t;
+    uint64_t polled0 = W.stats.polled, notified1 = vgt_xd_notified(D, 1);
+    volatile ioreq_t *s1 = vgt_xd_slot(D, 1);
+    W.cfg.poll_us = 200000;
+    W.poll_win_ns = 200000000ull;
+    W.poll_end_ns = 0;
+    ok(pthread_create(&t, NULL, post_late, NULL) == 0, "poll: a late access is coming");
+    is_int(cfg_rd(SBDF_OURS, 0, 4), 0x19128086, "poll: an answer, then the worker watches");
+    pthread_join(t, NULL);
+    is_int(W.stats.polled - polled0, 1, "poll: the access made 20 ms after the answer served while watching");
+    ok(s1->state == STATE_IORESP_READY && s1->data == 0x19128086 &&
+       vgt_xd_notified(D, 1) == notified1 + 1, "poll: answered in its slot, its vCPU notified");
+    ok(W.poll_end_ns != 0, "poll: the window ended with no further access, the worker sleeps");
+    s1->state = STATE_IOREQ_NONE;
+
+    /* a guest that comes back soon after the worker slept opens the window */
+    W.cfg.poll_us = 100000;
+    W.poll_win_ns = W.poll_end_ns = 0;
+    cfg_rd(SBDF_OURS, 0, 4);
+    is_int(W.poll_win_ns, 0, "poll: no window before the guest showed it comes back");
+    cfg_rd(SBDF_OURS, 0, 4);
+    is_int(W.poll_win_ns, 10000, "poll: back within the cap, the window opens at the base");
+    W.cfg.poll_us = 0;
+    W.poll_win_ns = W.poll_end_ns = 0;
+}
+
 int main(void)
 {
     is_int(fake_start(&W, &D, 2, 0), 0, "worker started");
@@ -454,6 +513,7 @@ int main(void)
     test_buffered_rebase();
     test_host_ops();
     test_log_flood();
+    test_poll();
     test_failsafe();
     is_int(unanswered, 0, "every request answered");
     fake_stop(&W, D);

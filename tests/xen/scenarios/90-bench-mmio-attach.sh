@@ -37,15 +37,17 @@ GUEST_VGA=stdvga GUEST_CMDLINE="vgt.bench_n=$N" vgt_guest bb bench
 # what each device model does per access: read()/write() syscalls (/proc/PID/io
 # syscr/syscw; ioctls, e.g. the notify, are not counted there) and voluntary
 # context switches (one per wait that slept), from the guest's bench_start to its end
-ctr() { [ -n "$1" ] && echo "$(awk '/^syscr:|^syscw:/ { printf "%s ", $2 }' /proc/$1/io 2>/dev/null)$(awk '/^voluntary_ctxt_switches:/ { print $2 }' /proc/$1/status 2>/dev/null)"; }
+# and CPU time (utime + stime, clock ticks)
+ctr() { [ -n "$1" ] && echo "$(awk '/^syscr:|^syscw:/ { printf "%s ", $2 }' /proc/$1/io 2>/dev/null)$(awk '/^voluntary_ctxt_switches:/ { printf "%s ", $2 }' /proc/$1/status 2>/dev/null)$(awk '{ print $14 + $15 }' /proc/$1/stat 2>/dev/null)"; }
 guest_wait bb 'VGTCHECK bench_start=' 300
 bw=$(pgrep -f "vgt-worker.*--domid $(domid_of bb)( |\$)" | head -n 1); bq=$(pgrep -f "qemu-system.*-xen-domid $(domid_of bb)( |\$)" | head -n 1)
 cw0=$(ctr "$bw"); cq0=$(ctr "$bq")
 guest_wait bb 'VGTCHECK bench_done=' 900
 cw1=$(ctr "$bw"); cq1=$(ctr "$bq"); nb=$(guest_val bb bench_start)
 guest_wait bb 'VGTCHECK bench_reads=' 300; guest_keep bb
-per_read() { echo "$1 $2" | awk -v n="${nb:-0}" '{ if (n > 0 && NF == 6) printf "%.2f read(), %.2f write(), %.2f sleeps", ($4-$1)/n, ($5-$2)/n, ($6-$3)/n; else print "?" }'; }
-diag "per guest read, in dom0: worker $(per_read "$cw0" "$cw1"); QEMU $(per_read "$cq0" "$cq1")"
+hz=$(getconf CLK_TCK)
+per_read() { echo "$1 $2" | awk -v n="${nb:-0}" -v hz="$hz" '{ if (n > 0 && NF == 8) printf "%.2f read(), %.2f write(), %.2f sleeps, %.0f us CPU", ($5-$1)/n, ($6-$2)/n, ($7-$3)/n, ($8-$4)*1e6/hz/n; else print "?" }'; }
+diag "per guest read, in dom0: worker $(per_read "$cw0" "$cw1") (vgtd.conf worker_poll_us $(sed -n 's/^worker_poll_us *= *//p' /usr/local/etc/xen-vgt/vgtd.conf | tail -n 1)); QEMU $(per_read "$cq0" "$cq1")"
 vgt=$(guest_val bb bench_vgt_ns); q=$(guest_val bb bench_qemu_ns); r=$(guest_val bb bench_ratio_vgt_over_qemu)
 vmin=$(guest_val bb bench_vgt_min_ns); qmin=$(guest_val bb bench_qemu_min_ns); N=$(guest_val bb bench_reads)
 if [ -n "$vgt" ]; then pass "MMIO read: vGPU $vgt ns, QEMU stdvga ${q:-?} ns per read, medians of 21 interleaved rounds (ratio ${r:-?}, median of the rounds' ratios $(guest_val bb bench_ratio_paired); best $vmin vs ${qmin:-?} ns; $N reads each)"
