@@ -13,6 +13,7 @@
 #include "daemon/worker/worker.h"
 
 #define PORTS_PER_WAKEUP 64     /* then give the other sources of the loop a turn */
+#define POLLED_PER_WAKEUP 64    /* the same for accesses found by the poll */
 
 static inline uint64_t ones(unsigned size)
 {
@@ -312,11 +313,15 @@ static inline void cpu_relax(void)
  * watching the slots for a short while finds the access without any (its event
  * comes later and finds the slot answered).  The window adapts like KVM's halt
  * polling: it grows while accesses keep coming just after it ends and shrinks
- * after long idles, within cfg.poll_us; an idle guest costs nothing.
+ * after long idles, within cfg.poll_us; an idle guest costs nothing.  A guest
+ * that never stops gets POLLED_PER_WAKEUP accesses, then the loop's other
+ * sources (vgtd's requests, signals, timers) have their turn: it cannot starve
+ * them.
  */
 static void poll_slots(struct vgt_worker *w)
 {
     uint64_t until = vgt_mono_ns() + w->poll_win_ns;
+    unsigned found = 0;
 
     for (unsigned i = 1; w->poll_win_ns; i++) {
         bool got = false;
@@ -324,8 +329,13 @@ static void poll_slots(struct vgt_worker *w)
             if (w->shared->vcpu_ioreq[v].state == STATE_IOREQ_READY &&
                 handle_slot(w, v, w->vcpu_local[v])) {
                 w->stats.polled++;
+                found++;
                 got = true;
             }
+        if (found >= POLLED_PER_WAKEUP) {
+            w->poll_end_ns = 0;   /* back to the loop, not to sleep */
+            return;
+        }
         if (got)
             until = vgt_mono_ns() + w->poll_win_ns;
         else if (!(i % 16) && vgt_mono_ns() >= until)

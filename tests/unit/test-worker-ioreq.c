@@ -459,6 +459,27 @@ static void *post_late(void *arg)
     return NULL;
 }
 
+/* A guest that never stops: vCPU 1 makes its next access as soon as the last is answered. */
+static volatile bool endless_stop;
+static void *post_endless(void *arg)
+{
+    volatile ioreq_t *s = vgt_xd_slot(D, 1);
+    (void)arg;
+    while (!endless_stop) {
+        if (s->state != STATE_IORESP_READY && s->state != STATE_IOREQ_NONE)
+            continue;   /* not answered yet */
+        s->state = STATE_IOREQ_NONE;   /* the vCPU takes the answer */
+        s->addr = (uint64_t)SBDF_OURS << 32;
+        s->count = 1;
+        s->size = 4;
+        s->dir = IOREQ_READ;
+        s->type = IOREQ_TYPE_PCI_CONFIG;
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        s->state = STATE_IOREQ_READY;
+    }
+    return NULL;
+}
+
 static void test_poll(void)
 {
     const uint64_t cap = 200000;
@@ -486,6 +507,18 @@ static void test_poll(void)
     ok(s1->state == STATE_IORESP_READY && s1->data == 0x19128086 &&
        vgt_xd_notified(D, 1) == notified1 + 1, "poll: answered in its slot, its vCPU notified");
     ok(W.poll_end_ns != 0, "poll: the window ended with no further access, the worker sleeps");
+    s1->state = STATE_IOREQ_NONE;
+
+    /* a guest that never stops cannot keep the worker from its other duties */
+    polled0 = W.stats.polled;
+    W.poll_win_ns = 200000000ull;
+    endless_stop = false;
+    ok(pthread_create(&t, NULL, post_endless, NULL) == 0, "poll: an endless stream of accesses");
+    cfg_rd(SBDF_OURS, 0, 4);
+    endless_stop = true;
+    pthread_join(t, NULL);
+    is_int(W.stats.polled - polled0, 64, "poll: 64 accesses, then back to the loop (vgtd, signals, timers)");
+    is_int(W.poll_end_ns, 0, "poll: that is no sleep (the window is not adapted on it)");
     s1->state = STATE_IOREQ_NONE;
 
     /* a guest that comes back soon after the worker slept opens the window */
