@@ -325,7 +325,7 @@ static void poll_slots(struct vgt_worker *w)
 
     for (unsigned i = 1; w->poll_win_ns; i++) {
         bool got = false;
-        for (unsigned v = 0; v < w->cfg.vcpus; v++)
+        for (unsigned v = 0; v < w->cfg.vcpus && found < POLLED_PER_WAKEUP; v++)
             if (w->shared->vcpu_ioreq[v].state == STATE_IOREQ_READY &&
                 handle_slot(w, v, w->vcpu_local[v])) {
                 w->stats.polled++;

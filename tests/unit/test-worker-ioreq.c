@@ -440,11 +440,11 @@ static void test_failsafe(void)
     ok(!memcmp(fake_last->regs + 0x10, "\xef\xbe\xad\xde", 4), "failsafe: writes dropped");
 }
 
-/* Xen puts a request into vCPU 1's slot 20 ms from now, its event not yet sent. */
+/* Xen puts a request into vCPU 1's slot 5 ms from now, its event not yet sent. */
 static void *post_late(void *arg)
 {
     (void)arg;
-    nanosleep(&(struct timespec){ 0, 20 * 1000000L }, NULL);
+    nanosleep(&(struct timespec){ 0, 5 * 1000000L }, NULL);
     volatile ioreq_t *s = vgt_xd_slot(D, 1);
     s->addr = (uint64_t)SBDF_OURS << 32;
     s->data = 0;
@@ -459,25 +459,23 @@ static void *post_late(void *arg)
     return NULL;
 }
 
-/* A guest that never stops: vCPU 1 makes its next access as soon as the last is answered. */
-static volatile bool endless_stop;
-static void *post_endless(void *arg)
+/* A guest that never stops: while the worker serves one vCPU's access (the
+ * fake device's hook register), the other vCPU makes its next one. */
+static void next_access(void)
 {
-    volatile ioreq_t *s = vgt_xd_slot(D, 1);
-    (void)arg;
-    while (!endless_stop) {
-        if (s->state != STATE_IORESP_READY && s->state != STATE_IOREQ_NONE)
-            continue;   /* not answered yet */
-        s->state = STATE_IOREQ_NONE;   /* the vCPU takes the answer */
-        s->addr = (uint64_t)SBDF_OURS << 32;
+    for (unsigned v = 0; v < 2; v++) {
+        volatile ioreq_t *s = vgt_xd_slot(D, v);
+        if (s->state == STATE_IOREQ_INPROCESS)
+            continue;   /* the one being served */
+        s->addr = 0xd0000000 + FAKE_REG_HOOK;
         s->count = 1;
         s->size = 4;
+        s->data_is_ptr = 0;
         s->dir = IOREQ_READ;
-        s->type = IOREQ_TYPE_PCI_CONFIG;
-        __atomic_thread_fence(__ATOMIC_RELEASE);
-        s->state = STATE_IOREQ_READY;
+        s->type = IOREQ_TYPE_COPY;
+        s->state = STATE_IOREQ_READY;   /* its answer taken, the next access made */
+        return;
     }
-    return NULL;
 }
 
 static void test_poll(void)
@@ -503,7 +501,7 @@ static void test_poll(void)
     ok(pthread_create(&t, NULL, post_late, NULL) == 0, "poll: a late access is coming");
     is_int(cfg_rd(SBDF_OURS, 0, 4), 0x19128086, "poll: an answer, then the worker watches");
     pthread_join(t, NULL);
-    is_int(W.stats.polled - polled0, 1, "poll: the access made 20 ms after the answer served while watching");
+    is_int(W.stats.polled - polled0, 1, "poll: the access made 5 ms after the answer served while watching");
     ok(s1->state == STATE_IORESP_READY && s1->data == 0x19128086 &&
        vgt_xd_notified(D, 1) == notified1 + 1, "poll: answered in its slot, its vCPU notified");
     ok(W.poll_end_ns != 0, "poll: the window ended with no further access, the worker sleeps");
@@ -512,14 +510,15 @@ static void test_poll(void)
     /* a guest that never stops cannot keep the worker from its other duties */
     polled0 = W.stats.polled;
     W.poll_win_ns = 200000000ull;
-    endless_stop = false;
-    ok(pthread_create(&t, NULL, post_endless, NULL) == 0, "poll: an endless stream of accesses");
-    cfg_rd(SBDF_OURS, 0, 4);
-    endless_stop = true;
-    pthread_join(t, NULL);
+    fake_hook = next_access;
+    ioreq_t first = { .addr = 0xd0000000 + FAKE_REG_HOOK, .count = 1, .size = 4, .dir = IOREQ_READ,
+                      .type = IOREQ_TYPE_COPY };
+    vgt_xd_post(D, 0, &first);
+    vgt_worker_evtchn_ready(&W);
+    fake_hook = NULL;
     is_int(W.stats.polled - polled0, 64, "poll: 64 accesses, then back to the loop (vgtd, signals, timers)");
     is_int(W.poll_end_ns, 0, "poll: that is no sleep (the window is not adapted on it)");
-    s1->state = STATE_IOREQ_NONE;
+    vgt_xd_slot(D, 0)->state = s1->state = STATE_IOREQ_NONE;
 
     /* a guest that comes back soon after the worker slept opens the window */
     W.cfg.poll_us = 100000;
