@@ -14,6 +14,7 @@
 
 #include "vgt/cleanup.h"
 #include "vgt/client.h"
+#include "vgt/util.h"
 
 static int fail(struct vgt_client *c, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -78,19 +79,11 @@ int vgt_client_connect(struct vgt_client *c, const char *path)
     return 0;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait until fd is ready for events or the deadline passes. */
 static int wait_fd(struct vgt_client *c, short events, long long deadline)
 {
     for (;;) {
-        long long left = deadline - now_ms();
+        long long left = deadline - (long long)(vgt_mono_ns() / 1000000);
         struct pollfd p = { .fd = c->fd, .events = events };
         if (left <= 0)
             return fail(c, -ETIMEDOUT, "vgtd did not answer in time (%s)", c->path);
@@ -193,7 +186,7 @@ int vgt_client_call(struct vgt_client *c, struct vgt_msg *req, int timeout_ms,
         return fail(c, rc, "cannot build the request: %s", strerror(-rc));
     if (c->timeout_ms > 0)
         timeout_ms = c->timeout_ms;
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = (long long)(vgt_mono_ns() / 1000000) + timeout_ms;
     rc = send_all(c, frame, len, deadline);
     if (rc == -ECONNRESET) {
         /* vgtd may have refused us (EPERM) and closed: its error reply is worth more */

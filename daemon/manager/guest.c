@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "vgt/cleanup.h"
+#include "vgt/util.h"
 #include "daemon/manager/vgtd.h"
 
 #define STATUS_TIMEOUT_MS 5000
@@ -35,13 +36,6 @@
 static void guest_start_worker(struct vgtd_guest *g);
 static void guest_worker_gone(struct vgtd_guest *g, const char *how);
 static void guest_connect(struct vgtd_guest *g);
-
-static uint64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000ull + ts.tv_nsec / 1000;
-}
 
 const char *guest_state_name(enum guest_state s)
 {
@@ -716,7 +710,7 @@ static void guest_worker_gone(struct vgtd_guest *g, const char *how)
             guest_destroy(g, "domain gone");
         return;
     }
-    uint64_t now = now_us();
+    uint64_t now = vgt_mono_ns() / 1000;
     if (now - g->restart_window_start > RESTART_WINDOW_US) {
         g->restart_window_start = now;
         g->restarts = 0;

@@ -12,7 +12,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 #include <signal.h>
 #include <sys/types.h>
 #include <xen/xen.h>
@@ -22,6 +21,7 @@
 #include "vgt/alloc.h"
 #include "vgt/monitor.h"
 #include "vgt/profile.h"
+#include "vgt/util.h"
 
 enum vgt_worker_stage {
     VGT_STAGE_NONE,
@@ -200,13 +200,6 @@ void vgt_worker_evtchn_ready(struct vgt_worker *w);
  * doubled (from the base) if a window up to max_ns would have caught it,
  * halved (to 0 below the base) after a longer idle.  Pure logic. */
 uint64_t vgt_worker_poll_adapt(uint64_t win_ns, uint64_t max_ns, uint64_t slept_ns);
-
-static inline uint64_t vgt_mono_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
 
 /* Enter failsafe: requests get all ones, writes are dropped; vgtd is told. */
 void vgt_worker_failsafe(struct vgt_worker *w, const char *reason);
